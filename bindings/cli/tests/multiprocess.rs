@@ -1,0 +1,293 @@
+//! Writers and consumers in separate `vqueue` processes, running at the same time.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::*;
+use vqueue_core::{Consumer, Start};
+
+fn spawn(args: &[&str]) -> Child {
+    vqueue()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn vqueue")
+}
+
+fn push_cmd<'a>(base: &'a Path, queue: &'a str) -> Vec<&'a str> {
+    vec!["push", base_arg(base), queue, "--ack"]
+}
+
+/// Reads `ack N RIGHT_EDGE` lines until ack `n` arrives; returns the last N seen.
+fn wait_for_ack(out: &mut BufReader<ChildStdout>, n: u64) -> u64 {
+    let mut last = 0;
+    let mut line = String::new();
+    while last < n {
+        line.clear();
+        if out.read_line(&mut line).unwrap() == 0 {
+            panic!("writer stopped after ack {last}, waiting for {n}");
+        }
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(fields.len(), 3, "not an ack line: {line:?}");
+        assert_eq!(fields[0], "ack");
+        let seq: u64 = fields[1].parse().unwrap();
+        assert_eq!(seq, last + 1, "acks come in order");
+        last = seq;
+    }
+    last
+}
+
+/// Feeds `lines` to a child's stdin from a thread, `pause` after each one;
+/// stops quietly when the child goes away.
+fn feed(child: &mut Child, lines: Vec<String>, pause: Duration) -> thread::JoinHandle<()> {
+    let mut stdin = child.stdin.take().unwrap();
+    thread::spawn(move || {
+        for l in lines {
+            if writeln!(stdin, "{l}").and_then(|()| stdin.flush()).is_err() {
+                return;
+            }
+            if !pause.is_zero() {
+                thread::sleep(pause);
+            }
+        }
+    })
+}
+
+#[test]
+fn writer_and_two_consumers_run_concurrently_and_each_consumer_gets_everything() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path();
+    const N: usize = 3000;
+    let lines = numbered_lines("msg", 1..=N);
+
+    let mut writer = spawn(&push_cmd(base, "q"));
+    let mut acks = BufReader::new(writer.stdout.take().unwrap());
+    // Slow enough that the consumers start well before the writer is done.
+    let feeder = feed(&mut writer, lines.clone(), Duration::from_micros(300));
+    wait_for_ack(&mut acks, 1);
+
+    let max = N.to_string();
+    let consumers: Vec<Child> = ["c1", "c2"]
+        .iter()
+        .map(|name| {
+            let mut c = spawn(&[
+                "consume",
+                base_arg(base),
+                "q",
+                name,
+                "--max",
+                &max,
+                "--wait",
+                "60",
+            ]);
+            drop(c.stdin.take());
+            c
+        })
+        .collect();
+
+    // The consumers really overlap with the writer: they run while it is still being fed.
+    assert!(
+        !feeder.is_finished(),
+        "the writer got all its input before the consumers started"
+    );
+
+    feeder.join().unwrap();
+    wait_for_ack(&mut acks, N as u64);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut acks, &mut rest).unwrap();
+    assert_eq!(rest, format!("{N}\n"), "the writer ends with its count");
+    let status = writer.wait().unwrap();
+    assert!(status.success());
+
+    let expected: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    for c in consumers {
+        let o = c.wait_with_output().unwrap();
+        assert_ok(&o);
+        assert!(
+            stdout(&o) == expected,
+            "a consumer missed or repeated messages"
+        );
+    }
+}
+
+#[test]
+fn a_second_writer_process_gets_already_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path();
+    let mut first = spawn(&push_cmd(base, "q"));
+    let mut first_in = first.stdin.take().unwrap();
+    let mut acks = BufReader::new(first.stdout.take().unwrap());
+    writeln!(first_in, "from-first").unwrap();
+    first_in.flush().unwrap();
+    wait_for_ack(&mut acks, 1);
+
+    let o = run_on("push", base, "q", &[], b"from-second\n");
+    assert_eq!(code(&o), 3, "stdout: {} stderr: {}", stdout(&o), stderr(&o));
+    let err = stderr(&o);
+    assert!(err.starts_with("vqueue: "), "{err}");
+    assert!(err.to_lowercase().contains("already open"), "{err}");
+    assert!(stdout(&o).is_empty());
+
+    // The first writer is unharmed and keeps pushing.
+    writeln!(first_in, "first-again").unwrap();
+    drop(first_in);
+    let o = first.wait_with_output().unwrap();
+    assert_ok(&o);
+    assert!(String::from_utf8_lossy(&o.stdout).ends_with("2\n"));
+
+    // Once it is gone, a new writer opens.
+    assert_ok(&run_on("push", base, "q", &[], b"third\n"));
+    assert_eq!(
+        read_all(base, "q"),
+        [&b"from-first"[..], b"first-again", b"third"]
+    );
+}
+
+#[test]
+fn a_killed_writer_loses_no_acknowledged_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path();
+    let lines = numbered_lines("msg", 1..=200_000);
+
+    let mut writer = spawn(&push_cmd(base, "q"));
+    let mut acks = BufReader::new(writer.stdout.take().unwrap());
+    let feeder = feed(&mut writer, lines.clone(), Duration::ZERO);
+    let acked = wait_for_ack(&mut acks, 2_000);
+    writer.kill().unwrap(); // SIGKILL: no destructor, no flush, no unlock
+    let status = writer.wait().unwrap();
+    assert!(!status.success());
+    feeder.join().unwrap();
+    // Acks the writer printed before it died also count as acknowledged.
+    let mut acked = acked;
+    let mut line = String::new();
+    while acks.read_line(&mut line).unwrap_or(0) > 0 {
+        if let Some(seq) = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()) {
+            acked = acked.max(seq);
+        }
+        line.clear();
+    }
+
+    // The queue opens for writing again at once (the dead writer's lock is gone)...
+    let o = run_on("push", base, "q", &[], b"after-restart\n");
+    assert_ok(&o);
+    assert_eq!(stdout(&o), "1\n");
+    // ...verifies clean...
+    let o = run_on("verify", base, "q", &[], b"");
+    assert_ok(&o);
+
+    // ...and reads back every acknowledged message, in order, with no gap or
+    // repeat; messages pushed but not yet acknowledged may be there too.
+    let o = run_on("cat", base, "q", &[], b"");
+    assert_ok(&o);
+    let out = stdout(&o);
+    let got: Vec<&str> = out.lines().collect();
+    assert_eq!(got.last(), Some(&"after-restart"));
+    let from_killed = &got[..got.len() - 1];
+    assert!(
+        from_killed.len() as u64 >= acked,
+        "{} messages read back, {acked} were acknowledged",
+        from_killed.len()
+    );
+    for (i, body) in from_killed.iter().enumerate() {
+        assert_eq!(*body, lines[i], "message {i}");
+    }
+
+    // A consumer process reads the same.
+    let o = run_on("consume", base, "q", &["after"], b"");
+    assert_ok(&o);
+    assert_eq!(stdout(&o), out);
+}
+
+#[test]
+fn consumers_in_two_processes_each_get_every_message_and_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path();
+    // Two writer sessions, so the consumers also cross a part boundary.
+    assert_ok(&run_on("push", base, "q", &[], b"a1\na2\na3\n"));
+    // Consumers that exist before the second session (a new consumer starts at the writer's part).
+    let mut c1 = spawn(&["consume", base_arg(base), "q", "c1", "--max", "1"]);
+    let mut c2 = spawn(&["consume", base_arg(base), "q", "c2", "--max", "1"]);
+    drop((c1.stdin.take(), c2.stdin.take()));
+    let (o1, o2) = (
+        c1.wait_with_output().unwrap(),
+        c2.wait_with_output().unwrap(),
+    );
+    assert_eq!(
+        (stdout(&o1), stdout(&o2)),
+        ("a1\n".to_string(), "a1\n".to_string())
+    );
+    assert_ok(&run_on("push", base, "q", &[], b"b1\nb2\n"));
+
+    let children: Vec<Child> = ["c1", "c2"]
+        .iter()
+        .map(|name| spawn(&["consume", base_arg(base), "q", name, "--json"]))
+        .collect();
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        assert_ok(&o);
+        let msgs = parse_json_lines(&stdout(&o));
+        let bodies: Vec<(u64, &[u8])> = msgs.iter().map(|m| (m.part, &m.body[..])).collect();
+        assert_eq!(
+            bodies,
+            [(0, &b"a2"[..]), (0, b"a3"), (1, b"b1"), (1, b"b2")]
+        );
+    }
+
+    // Read-only readers agree and changed nothing.
+    let mut r = Consumer::open_reader(base, "q", Start::Consumer("c1".into())).unwrap();
+    assert!(
+        r.pop().unwrap().is_none(),
+        "c1 committed everything it printed"
+    );
+}
+
+#[test]
+fn a_same_named_consumer_in_another_process_gets_already_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path();
+    assert_ok(&run_on("push", base, "q", &[], b"one\n"));
+
+    // Holds consumer `c` open while it waits for more messages.
+    let mut holder = spawn(&[
+        "consume",
+        base_arg(base),
+        "q",
+        "c",
+        "--wait",
+        "60",
+        "--max",
+        "2",
+    ]);
+    drop(holder.stdin.take());
+    let mut out = BufReader::new(holder.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert_eq!(first, "one\n");
+
+    let o = run_on("consume", base, "q", &["c"], b"");
+    assert_eq!(code(&o), 3, "stdout: {} stderr: {}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).to_lowercase().contains("already open"),
+        "{}",
+        stderr(&o)
+    );
+
+    // Another name is independent; then a push releases the holder.
+    let o = run_on("consume", base, "q", &["other"], b"");
+    assert_eq!(stdout(&o), "one\n");
+    let start = Instant::now();
+    assert_ok(&run_on("push", base, "q", &[], b"two\n"));
+    let status = holder.wait().unwrap();
+    assert!(status.success());
+    let mut second = String::new();
+    out.read_line(&mut second).unwrap();
+    assert_eq!(second, "two\n");
+    assert!(start.elapsed() < Duration::from_secs(20));
+}

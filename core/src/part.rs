@@ -1,0 +1,251 @@
+//! Part data files: an appending writer over a shared memory map, and a
+//! reader that fetches large blocks with `pread`.
+//!
+//! The writer maps space it has reserved with `posix_fallocate`, so running
+//! out of disk is an error from `push` rather than a SIGBUS on a page fault,
+//! and a record costs a copy instead of a system call. The file is cut back
+//! to the published right edge when the writer closes.
+
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::FileExt;
+use std::os::unix::io::AsRawFd;
+use std::path::{Path, PathBuf};
+
+use memmap2::MmapMut;
+
+use crate::error::{Error, Result};
+use crate::record::{Header, HEADER_SIZE};
+
+const MIN_RESERVE: u64 = 1 << 20;
+const MAX_STEP: u64 = 64 << 20;
+
+pub struct PartWriter {
+    file: File,
+    path: PathBuf,
+    map: Option<MmapMut>,
+    /// Bytes reserved on disk and mapped.
+    cap: u64,
+    /// Bytes written: the right edge once published.
+    len: u64,
+}
+
+impl PartWriter {
+    /// Opens a part file for appending after `len` bytes; anything beyond is
+    /// an unpublished tail and gets overwritten.
+    pub fn open(path: &Path, len: u64) -> Result<PartWriter> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| Error::io_at("open", path, e))?;
+        file.set_len(len).map_err(|e| Error::io_at("truncate", path, e))?;
+        Ok(PartWriter { file, path: path.to_path_buf(), map: None, cap: len, len })
+    }
+
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn file(&self) -> &File {
+        &self.file
+    }
+
+    fn reserve(&mut self, extra: u64) -> Result<()> {
+        let need = self.len + extra;
+        if need <= self.cap && self.map.is_some() {
+            return Ok(());
+        }
+        let step = self.cap.clamp(MIN_RESERVE, MAX_STEP);
+        let new_cap = need.max(self.cap + step).div_ceil(4096) * 4096;
+        // SAFETY: plain syscall on our descriptor; reserves blocks so later
+        // stores through the map cannot fault for lack of space.
+        let rc = unsafe {
+            libc::posix_fallocate(self.file.as_raw_fd(), self.cap as libc::off_t, (new_cap - self.cap) as libc::off_t)
+        };
+        if rc != 0 {
+            let err = std::io::Error::from_raw_os_error(rc);
+            // A failed reservation may still have grown the file; keep it at
+            // what the mapping covers so nothing unreserved gets mapped.
+            let _ = self.file.set_len(self.cap);
+            return Err(Error::io(
+                format!("reserve {} bytes for {}", new_cap - self.cap, self.path.display()),
+                err,
+            ));
+        }
+        self.map = None;
+        // SAFETY: the file is ours (the writer lock is held) and is never
+        // shrunk below the mapped length while the map is alive.
+        let map = unsafe { MmapMut::map_mut(&self.file) }.map_err(|e| Error::io_at("map", &self.path, e))?;
+        self.map = Some(map);
+        self.cap = new_cap;
+        Ok(())
+    }
+
+    /// Appends `n` bytes filled in by `fill`; returns the offset they start at.
+    /// Nothing is published until the caller advances the right edge.
+    pub fn append(&mut self, n: usize, fill: impl FnOnce(&mut [u8])) -> Result<u64> {
+        self.reserve(n as u64)?;
+        let start = self.len;
+        let map = self.map.as_mut().expect("reserve maps");
+        fill(&mut map[start as usize..start as usize + n]);
+        self.len += n as u64;
+        Ok(start)
+    }
+
+    /// Forgets bytes appended after `len` (a failed publish).
+    pub fn rewind(&mut self, len: u64) {
+        self.len = len;
+    }
+
+    /// Flushes `[from, len)` to stable storage.
+    pub fn sync_from(&self, from: u64) -> Result<()> {
+        if let Some(map) = &self.map {
+            if self.len > from {
+                map.flush_range(from as usize, (self.len - from) as usize)
+                    .map_err(|e| Error::io_at("sync", &self.path, e))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Unmaps and cuts the file back to the written length.
+    pub fn finish(&mut self) -> Result<()> {
+        self.map = None;
+        self.file.set_len(self.len).map_err(|e| Error::io_at("truncate", &self.path, e))?;
+        self.cap = self.len;
+        Ok(())
+    }
+}
+
+impl Drop for PartWriter {
+    fn drop(&mut self) {
+        if self.map.is_some() {
+            let _ = self.finish();
+        }
+    }
+}
+
+const READ_BLOCK: usize = 256 << 10;
+
+pub struct PartReader {
+    file: File,
+    pub path: PathBuf,
+    buf: Vec<u8>,
+    buf_start: u64,
+    buf_len: usize,
+}
+
+/// Why a read came back short: the file ends before the bytes its metadata
+/// promised (a lost tail after power loss, or a truncated copy).
+#[derive(Debug)]
+pub struct ShortRead {
+    pub file_end: u64,
+}
+
+impl PartReader {
+    pub fn open(path: &Path) -> Result<PartReader> {
+        let file = File::open(path).map_err(|e| Error::io_at("open", path, e))?;
+        Ok(PartReader { file, path: path.to_path_buf(), buf: Vec::new(), buf_start: 0, buf_len: 0 })
+    }
+
+    /// `n` bytes at `pos`, reading ahead no further than `limit`.
+    pub fn get(&mut self, pos: u64, n: usize, limit: u64) -> Result<std::result::Result<&[u8], ShortRead>> {
+        let end = pos + n as u64;
+        if pos < self.buf_start || end > self.buf_start + self.buf_len as u64 {
+            let want = (limit.saturating_sub(pos) as usize).clamp(n, n.max(READ_BLOCK));
+            if self.buf.len() < want {
+                self.buf.resize(want, 0);
+            }
+            let mut got = 0;
+            while got < want {
+                match self.file.read_at(&mut self.buf[got..want], pos + got as u64) {
+                    Ok(0) => break,
+                    Ok(k) => got += k,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        self.buf_len = 0;
+                        return Err(Error::io_at("read", &self.path, e));
+                    }
+                }
+            }
+            self.buf_start = pos;
+            self.buf_len = got;
+            if got < n {
+                return Ok(Err(ShortRead { file_end: pos + got as u64 }));
+            }
+        }
+        let off = (pos - self.buf_start) as usize;
+        Ok(Ok(&self.buf[off..off + n]))
+    }
+}
+
+impl PartReader {
+    /// The first intact record starting at or after `from` and ending by
+    /// `limit`: magic, self-consistent header and matching CRC. Scans the
+    /// whole range (not a fixed window), so any amount of damage is passed.
+    pub fn next_valid(&mut self, from: u64, limit: u64, format: crate::Format) -> Result<Option<Header>> {
+        let magic = crate::record::magic_of(format).to_le_bytes();
+        const WINDOW: usize = 1 << 20;
+        let mut at = from;
+        while at + HEADER_SIZE as u64 <= limit {
+            let want = ((limit - at) as usize).min(WINDOW);
+            let (candidates, seen) = match self.get(at, want, limit)? {
+                Ok(w) => (magic_hits(w, &magic, at), w.len()),
+                Err(short) => {
+                    // Scan what the file does hold.
+                    let held = short.file_end.saturating_sub(at) as usize;
+                    if held < HEADER_SIZE {
+                        return Ok(None);
+                    }
+                    let w = match self.get(at, held, short.file_end)? {
+                        Ok(w) => w,
+                        Err(_) => return Ok(None),
+                    };
+                    (magic_hits(w, &magic, at), w.len())
+                }
+            };
+            for start in candidates {
+                if let Some(h) = self.record_at(start, limit, format)? {
+                    return Ok(Some(h));
+                }
+            }
+            if seen < want || at + seen as u64 >= limit {
+                return Ok(None);
+            }
+            // Overlap so a header straddling the window edge is seen whole.
+            at += (seen - HEADER_SIZE) as u64;
+        }
+        Ok(None)
+    }
+
+    /// The record at `start` if it is intact.
+    pub fn record_at(&mut self, start: u64, limit: u64, format: crate::Format) -> Result<Option<Header>> {
+        let h = match self.get(start, HEADER_SIZE, limit)? {
+            Ok(b) => Header::decode(b),
+            Err(_) => return Ok(None),
+        };
+        if crate::record::check_header(&h, start, format, limit).is_err() {
+            return Ok(None);
+        }
+        let n = HEADER_SIZE + h.msg_length as usize;
+        Ok(match self.get(start, n, limit)? {
+            Ok(b) if crate::record::record_crc(&b[..HEADER_SIZE], &b[HEADER_SIZE..]) == h.crc => Some(h),
+            _ => None,
+        })
+    }
+}
+
+/// Offsets where a header whose magic lies in `w` would start.
+fn magic_hits(w: &[u8], magic: &[u8; 4], base: u64) -> Vec<u64> {
+    let mut out = Vec::new();
+    let mut i = 12;
+    while i + 4 <= w.len() {
+        if w[i..i + 4] == magic[..] {
+            out.push(base + (i - 12) as u64);
+        }
+        i += 1;
+    }
+    out
+}

@@ -1,0 +1,108 @@
+//! The 25-byte record header and its checksum.
+
+use crate::{Format, MsgType};
+
+pub const HEADER_SIZE: usize = 25;
+pub const MAGIC_V2: u32 = 0xEEEF_FEEE;
+pub const MAGIC_V3: u32 = 0xEEEF_FE33;
+pub const COMPRESSED_FLAG: u8 = 0x80;
+/// Largest body the format admits (the reference's cap).
+pub const MAX_BODY: u64 = (u32::MAX / 2) as u64;
+
+pub fn magic_of(format: Format) -> u32 {
+    match format {
+        Format::V2 => MAGIC_V2,
+        Format::V3 => MAGIC_V3,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    pub start_pos: u64,
+    /// Body bytes as stored (for a compressed body: 4-byte length + frame).
+    pub msg_length: u32,
+    pub magic: u32,
+    pub count_pushed: u32,
+    pub type_byte: u8,
+    pub crc: u32,
+}
+
+impl Header {
+    pub fn decode(b: &[u8]) -> Header {
+        let u32_at = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        Header {
+            start_pos: u64::from_le_bytes(b[0..8].try_into().unwrap()),
+            msg_length: u32_at(8),
+            magic: u32_at(12),
+            count_pushed: u32_at(16),
+            type_byte: b[20],
+            crc: u32_at(21),
+        }
+    }
+
+    /// Encodes with the CRC field zeroed, as the checksum is computed.
+    pub fn encode_unsigned(&self, out: &mut [u8; HEADER_SIZE]) {
+        out[0..8].copy_from_slice(&self.start_pos.to_le_bytes());
+        out[8..12].copy_from_slice(&self.msg_length.to_le_bytes());
+        out[12..16].copy_from_slice(&self.magic.to_le_bytes());
+        out[16..20].copy_from_slice(&self.count_pushed.to_le_bytes());
+        out[20] = self.type_byte;
+        out[21..25].copy_from_slice(&[0; 4]);
+    }
+
+    pub fn compressed(&self) -> bool {
+        self.type_byte & COMPRESSED_FLAG != 0
+    }
+
+    pub fn msg_type(&self) -> Option<MsgType> {
+        MsgType::from_byte(self.type_byte & !COMPRESSED_FLAG)
+    }
+
+    pub fn end(&self) -> u64 {
+        self.start_pos + HEADER_SIZE as u64 + self.msg_length as u64
+    }
+}
+
+/// CRC-32 over the header with its CRC field zeroed, then the stored body.
+pub fn record_crc(unsigned_header: &[u8], stored: &[u8]) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    h.update(&unsigned_header[..21]);
+    h.update(&[0; 4]);
+    h.update(stored);
+    h.finalize()
+}
+
+/// Writes a complete record (header + stored body) into `out`, which must be
+/// exactly `HEADER_SIZE + stored.len()` bytes.
+pub fn write_record(out: &mut [u8], header: &Header, stored: &[u8]) {
+    let mut hb = [0u8; HEADER_SIZE];
+    header.encode_unsigned(&mut hb);
+    let crc = record_crc(&hb, stored);
+    hb[21..25].copy_from_slice(&crc.to_le_bytes());
+    out[..HEADER_SIZE].copy_from_slice(&hb);
+    out[HEADER_SIZE..].copy_from_slice(stored);
+}
+
+/// Why a header at a given offset cannot start a valid record.
+pub fn check_header(h: &Header, at: u64, format: Format, right_edge: u64) -> Result<(), String> {
+    let expected = magic_of(format);
+    if h.magic != expected {
+        return Err(format!("magic {:#010x} where {:#010x} was expected", h.magic, expected));
+    }
+    if h.start_pos != at {
+        return Err(format!("header says it starts at byte {} but sits at byte {at}", h.start_pos));
+    }
+    if h.msg_type().is_none() {
+        return Err(format!("unknown message type byte {:#04x}", h.type_byte));
+    }
+    if h.compressed() && (format == Format::V2 || h.msg_length < 4) {
+        return Err("compressed flag on a record that cannot be compressed".into());
+    }
+    if h.msg_length as u64 > MAX_BODY {
+        return Err(format!("body length {} exceeds the format's maximum", h.msg_length));
+    }
+    if h.end() > right_edge {
+        return Err(format!("record of {} body bytes runs past the part's right edge {right_edge}", h.msg_length));
+    }
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! The API's documented semantics, scenario by scenario.
+
+use std::time::Duration;
+
+use vqueue_core::{Consumer, Durability, Error, Format, Mode, MsgType, Queue, Start, WriterOptions};
+
+fn drain(c: &mut Consumer) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    while c.pop_header().unwrap() {
+        out.push(c.pop_body().unwrap().expect("a popped header has a body"));
+        c.commit().unwrap();
+    }
+    out
+}
+
+fn bodies(range: std::ops::Range<u32>) -> Vec<Vec<u8>> {
+    range.map(|i| format!("message {i}").into_bytes()).collect()
+}
+
+#[test]
+fn one_producer_one_consumer_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    let mut c = Consumer::open(dir.path(), "c", "q").unwrap();
+    for b in bodies(0..100) {
+        q.push(&b, MsgType::String).unwrap();
+    }
+    assert_eq!(q.count_pushed(), 100);
+    assert_eq!(c.get_batch_size().unwrap(), 100);
+    assert_eq!(drain(&mut c), bodies(0..100));
+    assert_eq!(c.count_popped(), 100);
+    assert_eq!(c.get_batch_size().unwrap(), 0);
+}
+
+#[test]
+fn push_returns_right_edge() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    assert_eq!(q.push(b"abc", MsgType::String).unwrap(), 28);
+    assert_eq!(q.push(b"", MsgType::Object).unwrap(), 53);
+    assert_eq!(q.right_edge(), 53);
+}
+
+#[test]
+fn every_consumer_gets_every_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    let mut cs: Vec<_> = (0..3).map(|i| Consumer::open(dir.path(), &format!("c{i}"), "q").unwrap()).collect();
+    q.push_batch(&bodies(0..10), MsgType::String).unwrap();
+    for c in &mut cs {
+        assert_eq!(drain(c), bodies(0..10));
+    }
+}
+
+#[test]
+fn second_writer_starts_a_part_old_consumer_crosses_new_consumer_starts_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q1 = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    let mut old = Consumer::open(dir.path(), "old", "q").unwrap();
+    q1.push(b"m1", MsgType::String).unwrap();
+    q1.push(b"m2", MsgType::String).unwrap();
+    let mut q2 = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    assert!(!q1.is_ready());
+    assert!(matches!(q1.push(b"lost?", MsgType::String), Err(Error::Closed(_))));
+    assert_eq!(q2.part_id(), 1);
+    q2.push(b"m3", MsgType::String).unwrap();
+    q2.push(b"m4", MsgType::String).unwrap();
+    let mut new = Consumer::open(dir.path(), "new", "q").unwrap();
+    assert_eq!(drain(&mut old), vec![b"m1".to_vec(), b"m2".to_vec(), b"m3".to_vec(), b"m4".to_vec()]);
+    assert_eq!(drain(&mut new), vec![b"m3".to_vec(), b"m4".to_vec()]);
+}
+
+#[test]
+fn writer_reuses_an_empty_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    assert_eq!(q.part_id(), 0);
+    drop(q);
+    let q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    assert_eq!(q.part_id(), 0);
+}
+
+#[test]
+fn uncommitted_messages_are_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    let mut c = Consumer::open(dir.path(), "c", "q").unwrap();
+    q.push_batch(&bodies(0..5), MsgType::String).unwrap();
+    for _ in 0..2 {
+        assert!(c.pop_header().unwrap());
+        c.pop_body().unwrap().unwrap();
+        c.commit().unwrap();
+    }
+    assert!(c.pop_header().unwrap());
+    c.pop_body().unwrap().unwrap();
+    drop(c);
+    let mut c = Consumer::open(dir.path(), "c", "q").unwrap();
+    assert_eq!(drain(&mut c), bodies(2..5));
+}
+
+#[test]
+fn same_named_consumer_takes_over_in_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    let mut a = Consumer::open(dir.path(), "c", "q").unwrap();
+    q.push_batch(&bodies(0..4), MsgType::String).unwrap();
+    assert!(a.pop_header().unwrap());
+    a.pop_body().unwrap();
+    a.commit().unwrap();
+    let mut b = Consumer::open(dir.path(), "c", "q").unwrap();
+    assert!(!a.is_ready());
+    assert!(matches!(a.pop_header(), Err(Error::Closed(_))));
+    assert_eq!(drain(&mut b), bodies(1..4));
+}
+
+#[test]
+fn read_only_consumer_crosses_parts_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    let mut rw = Consumer::open(dir.path(), "c", "q").unwrap();
+    drop(rw.pop_header());
+    q.push(b"a", MsgType::String).unwrap();
+    drop(q);
+    let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    q.push(b"b", MsgType::Object).unwrap();
+    drop(rw);
+    let before = std::fs::read(dir.path().join("q_info_pop_c")).unwrap();
+    let mut ro = Consumer::open_with_mode(dir.path(), "c", "q", Mode::Read).unwrap();
+    let got: Vec<_> = ro.by_ref().map(|m| m.unwrap()).collect();
+    assert_eq!(got.iter().map(|m| m.body.clone()).collect::<Vec<_>>(), vec![b"a".to_vec(), b"b".to_vec()]);
+    assert_eq!(got[1].msg_type, MsgType::Object);
+    assert_eq!(got[1].part, 1);
+    assert!(matches!(ro.commit(), Err(Error::ReadOnly(_))));
+    assert_eq!(std::fs::read(dir.path().join("q_info_pop_c")).unwrap(), before);
+    assert!(!dir.path().join("q_info_pop_ghost").exists());
+    let mut reader = Consumer::open_reader(dir.path(), "q", Start::FirstPart).unwrap();
+    assert_eq!(reader.pop_batch(10).unwrap().len(), 2);
+}
+
+#[test]
+fn wait_wakes_on_push_from_another_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    let mut c = Consumer::open(dir.path(), "c", "q").unwrap();
+    assert!(!c.wait(Duration::from_millis(20)).unwrap());
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(50));
+        q.push(b"x", MsgType::String).unwrap();
+        q
+    });
+    let start = std::time::Instant::now();
+    assert!(c.wait(Duration::from_secs(5)).unwrap());
+    assert!(start.elapsed() < Duration::from_secs(1));
+    assert_eq!(c.pop_body().unwrap().unwrap(), b"x");
+    drop(t.join().unwrap());
+}
+
+#[test]
+fn v3_compresses_and_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = WriterOptions { format: Format::V3, durability: Durability::None };
+    let mut q = Queue::open_with(dir.path(), "q", Mode::ReadWrite, opts).unwrap();
+    let mut c = Consumer::open(dir.path(), "c", "q").unwrap();
+    let all: Vec<Vec<u8>> = (0..3000)
+        .map(|i| format!("{{\"id\":{i},\"kind\":\"document\",\"title\":\"title number {i}\",\"tags\":[\"a\",\"b\"]}}").into_bytes())
+        .collect();
+    for chunk in all.chunks(10) {
+        q.push_batch(chunk, MsgType::Object).unwrap();
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    q.close().unwrap();
+    assert!(dir.path().join("q-0/q_dict").exists());
+    let raw: usize = all.iter().map(|b| b.len() + 25).sum();
+    let stored = std::fs::metadata(dir.path().join("q-0/q_queue")).unwrap().len() as usize;
+    assert!(stored < raw, "stored {stored} raw {raw}");
+    assert_eq!(drain(&mut c), all);
+    assert!(vqueue_core::verify(dir.path(), "q").unwrap().is_ok());
+}

@@ -267,6 +267,7 @@ fn info_shows_parts_consumers_and_lag() {
     assert_eq!(consumers[0]["popped"], 1);
     assert_eq!(consumers[0]["offset"], HEADER + 1);
     assert_eq!(consumers[0]["lag"], 4);
+    assert!(parts[0]["problem"].is_null() && consumers[0]["problem"].is_null());
 
     let o = run_on("info", tmp.path(), "q", &[], b"");
     assert_ok(&o);

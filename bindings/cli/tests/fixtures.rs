@@ -114,6 +114,17 @@ fn fixture_real_veda_small_is_refused_then_repaired() {
     assert!(out.contains("test_info_queue"), "{out}");
     assert!(out.contains("test_info_push"), "{out}");
 
+    let o = run_on("info", copy.path(), "test", &["--json"], b"");
+    assert_ok(&o);
+    let info: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    for part in info["parts"].as_array().unwrap() {
+        let problem = part["problem"].as_str().unwrap_or_default();
+        assert!(
+            problem.contains("test_info_push"),
+            "info names the bad file: {part}"
+        );
+    }
+
     let o = run_on("cat", copy.path(), "test", &["--consumer", "fixture"], b"");
     assert_eq!(code(&o), 3, "{}", stdout(&o));
     let err = stderr(&o);
@@ -132,4 +143,12 @@ fn fixture_real_veda_small_is_refused_then_repaired() {
     );
     assert_ok(&run_on("verify", copy.path(), "test", &[], b""));
     assert_cat_matches(copy.path(), "test", &want);
+    let o = run_on("info", copy.path(), "test", &["--json"], b"");
+    let info: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(info["records"], 39);
+    assert!(info["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["problem"].is_null()));
 }

@@ -35,6 +35,7 @@ fn write_json(out: &mut impl Write, info: &QueueInfo) -> io::Result<()> {
                 "right_edge": p.right_edge,
                 "file_size": p.file_size,
                 "has_dict": p.has_dict,
+                "problem": p.problem,
             })
         })
         .collect();
@@ -48,6 +49,7 @@ fn write_json(out: &mut impl Write, info: &QueueInfo) -> io::Result<()> {
                 "offset": c.offset,
                 "popped": c.popped,
                 "lag": c.lag,
+                "problem": c.problem,
             })
         })
         .collect();
@@ -86,6 +88,7 @@ fn write_tables(out: &mut impl Write, info: &QueueInfo) -> io::Result<()> {
         "RIGHT_EDGE",
         "FILE_SIZE",
         "DICT",
+        "PROBLEM",
     ])];
     for p in &info.parts {
         rows.push(vec![
@@ -95,6 +98,7 @@ fn write_tables(out: &mut impl Write, info: &QueueInfo) -> io::Result<()> {
             p.right_edge.to_string(),
             p.file_size.to_string(),
             if p.has_dict { "yes" } else { "-" }.to_string(),
+            p.problem.clone().unwrap_or_default(),
         ]);
     }
     writeln!(out)?;
@@ -104,7 +108,9 @@ fn write_tables(out: &mut impl Write, info: &QueueInfo) -> io::Result<()> {
     if info.consumers.is_empty() {
         return writeln!(out, "no consumers");
     }
-    let mut rows = vec![row(["CONSUMER", "PART", "OFFSET", "POPPED", "LAG"])];
+    let mut rows = vec![row([
+        "CONSUMER", "PART", "OFFSET", "POPPED", "LAG", "PROBLEM",
+    ])];
     for c in &info.consumers {
         rows.push(vec![
             c.name.clone(),
@@ -112,6 +118,7 @@ fn write_tables(out: &mut impl Write, info: &QueueInfo) -> io::Result<()> {
             c.offset.to_string(),
             c.popped.to_string(),
             c.lag.to_string(),
+            c.problem.clone().unwrap_or_default(),
         ]);
     }
     write_table(out, &rows)

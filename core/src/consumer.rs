@@ -25,6 +25,7 @@ struct CommitFiles {
     file: File,
     map: Option<MmapMut>,
     backup: Option<MmapMut>,
+    line: Vec<u8>,
 }
 
 impl CommitFiles {
@@ -45,6 +46,7 @@ impl CommitFiles {
             file,
             map: None,
             backup: None,
+            line: Vec::with_capacity(len as usize),
         };
         // Bring a legacy (unpadded) file to the fixed length by rewriting it
         // whole, so that the map below never covers bytes past its end.
@@ -79,13 +81,13 @@ impl CommitFiles {
         if let Some(b) = &mut self.backup {
             b.copy_from_slice(&meta::encode_backup(info));
         }
-        let (record, tokened) = meta::format_info_pop(&self.queue, &self.consumer, info);
+        let tokened = meta::format_info_pop_into(&self.queue, &self.consumer, info, &mut self.line);
         match &mut self.map {
-            Some(map) if tokened && map.len() == record.len() => {
-                map.copy_from_slice(&record);
+            Some(map) if tokened && map.len() == self.line.len() => {
+                map.copy_from_slice(&self.line);
                 Ok(())
             }
-            _ => meta::write_at0(&self.file, &self.path, &record),
+            _ => meta::write_at0(&self.file, &self.path, &self.line),
         }
     }
 
@@ -117,6 +119,8 @@ pub(crate) struct ConsumerState {
     pos: u64,
     popped: u32,
     info: PushInfo,
+    /// Whether `info` was read intact at least once for this part.
+    info_valid: bool,
     info_file: Option<File>,
     queue_file: Option<File>,
     reader: Option<PartReader>,
@@ -149,6 +153,7 @@ impl ConsumerState {
             pos: 0,
             popped: 0,
             info: PushInfo::default(),
+            info_valid: false,
             info_file: None,
             queue_file: None,
             reader: None,
@@ -193,6 +198,7 @@ impl ConsumerState {
         self.pos = 0;
         self.popped = 0;
         self.info = PushInfo::default();
+        self.info_valid = false;
         self.info_file = None;
         self.reader = None;
         self.pending = None;
@@ -225,13 +231,23 @@ impl ConsumerState {
                     if info.right_edge >= self.info.right_edge {
                         self.info = info;
                     }
+                    self.info_valid = true;
                     return Ok(());
                 }
-                Ok(None) => return Ok(()),
+                Ok(None) => {
+                    self.info_valid = true;
+                    return Ok(());
+                }
                 // An update in progress can be seen half done: look again.
                 Err(_) if attempt < 3 => {
                     attempt += 1;
                     std::thread::sleep(Duration::from_micros(200 << attempt));
+                }
+                // A writer killed mid-update leaves a torn line until the
+                // next writer repairs it; what was read before still holds.
+                Err(e) if self.info_valid => {
+                    log::debug!("{e}; keeping the last intact reading");
+                    return Ok(());
                 }
                 Err(e) => return Err(e),
             }

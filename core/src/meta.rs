@@ -170,15 +170,36 @@ pub fn info_push_len(queue: &str) -> usize {
     queue.len() + 48
 }
 
+/// Appends the decimal digits of `v`; on the publish path of every push, so
+/// it avoids the formatting machinery.
+fn push_decimal(out: &mut Vec<u8>, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
 pub fn format_info_push(queue: &str, info: &PushInfo, out: &mut Vec<u8>) {
-    use std::io::Write;
     out.clear();
     if info.format == Format::V3 {
         out.extend_from_slice(b"v3;");
     }
-    let _ = write!(out, "{queue};{};{};", info.right_edge, info.count);
+    out.extend_from_slice(queue.as_bytes());
+    out.push(b';');
+    push_decimal(out, info.right_edge);
+    out.push(b';');
+    push_decimal(out, info.count as u64);
+    out.push(b';');
     let sum = crc(out);
-    let _ = writeln!(out, "{sum}");
+    push_decimal(out, sum as u64);
+    out.push(b'\n');
     let len = info_push_len(queue);
     if out.len() < len {
         out.resize(len, b' ');
@@ -250,18 +271,44 @@ pub fn info_pop_len(queue: &str, consumer: &str) -> usize {
 /// Width of the `~XXXXXXXX` checksum token kept before the final newline.
 const TOKEN_LEN: usize = 9;
 
-/// The padded record; `true` when it carries the checksum token (the line
-/// left room for it), which lets a reader tell a torn update from a valid one.
-pub fn format_info_pop(queue: &str, consumer: &str, info: &PopInfo) -> (Vec<u8>, bool) {
-    let line = format!("{queue};{consumer};{};{};{}\n", info.pos, info.popped, info.part);
+/// The padded record into `out`; `true` when it carries the checksum token
+/// (the line left room for it), which lets a reader tell a torn update from
+/// a valid one. Runs on every commit, hence no formatting machinery.
+pub fn format_info_pop_into(queue: &str, consumer: &str, info: &PopInfo, out: &mut Vec<u8>) -> bool {
+    out.clear();
+    out.extend_from_slice(queue.as_bytes());
+    out.push(b';');
+    out.extend_from_slice(consumer.as_bytes());
+    out.push(b';');
+    push_decimal(out, info.pos);
+    out.push(b';');
+    push_decimal(out, info.popped as u64);
+    out.push(b';');
+    push_decimal(out, info.part as u64);
+    out.push(b'\n');
+    let line_len = out.len();
     let len = info_pop_len(queue, consumer);
-    let mut buf = padded(&line, len);
-    let room = line.len() + TOKEN_LEN < len;
-    if room {
-        let token = format!("~{:08x}", crc(line.as_bytes()));
-        buf[len - 1 - TOKEN_LEN..len - 1].copy_from_slice(token.as_bytes());
+    let room = line_len + TOKEN_LEN < len;
+    if line_len < len {
+        out.resize(len, b' ');
+        out[len - 1] = b'\n';
     }
-    (buf, room)
+    if room {
+        let sum = crc(&out[..line_len]);
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let token = &mut out[len - 1 - TOKEN_LEN..len - 1];
+        token[0] = b'~';
+        for i in 0..8 {
+            token[1 + i] = HEX[((sum >> (28 - 4 * i)) & 0xf) as usize];
+        }
+    }
+    room
+}
+
+pub fn format_info_pop(queue: &str, consumer: &str, info: &PopInfo) -> (Vec<u8>, bool) {
+    let mut out = Vec::new();
+    let room = format_info_pop_into(queue, consumer, info, &mut out);
+    (out, room)
 }
 
 pub fn parse_info_pop(queue: &str, consumer: &str, bytes: &[u8], path: &Path) -> Result<PopInfo> {

@@ -19,6 +19,9 @@ pub(crate) struct WriterState {
     data: PartWriter,
     info_push: File,
     info_push_path: PathBuf,
+    /// The info_push file mapped, so publishing a record is a copy rather
+    /// than a system call; readers re-read a line that fails its CRC.
+    info_map: Option<memmap2::MmapMut>,
     dict: Option<DictWriter>,
     line: Vec<u8>,
     scratch: Vec<u8>,
@@ -142,11 +145,22 @@ impl WriterState {
             data,
             info_push,
             info_push_path,
+            info_map: None,
             dict,
             line: Vec::with_capacity(256),
             scratch: Vec::new(),
         };
         state.publish()?;
+        let fixed = meta::info_push_len(&state.paths.queue) as u64;
+        let actual = state.info_push.metadata().map_err(|e| Error::io_at("stat", &state.info_push_path, e))?.len();
+        if actual != fixed {
+            state.info_push.set_len(fixed).map_err(|e| Error::io_at("truncate", &state.info_push_path, e))?;
+        }
+        // SAFETY: the file has exactly `fixed` bytes and only the writer,
+        // which holds the queue lock, resizes it.
+        let map = unsafe { memmap2::MmapMut::map_mut(&state.info_push) }
+            .map_err(|e| Error::io_at("map", &state.info_push_path, e))?;
+        state.info_map = Some(map);
         if sync {
             state.data.file().sync_all().map_err(|e| Error::io_at("sync", &state.paths.part_data(part), e))?;
             state.info_push.sync_all().map_err(|e| Error::io_at("sync", &state.info_push_path, e))?;
@@ -168,9 +182,26 @@ impl WriterState {
         Ok(state)
     }
 
+    fn sync_info_push(&self) -> Result<()> {
+        match &self.info_map {
+            Some(map) => map.flush(),
+            None => self.info_push.sync_data(),
+        }
+        .map_err(|e| Error::io_at("sync", &self.info_push_path, e))
+    }
+
     fn publish(&mut self) -> Result<()> {
         meta::format_info_push(&self.paths.queue, &self.info, &mut self.line);
-        meta::write_at0(&self.info_push, &self.info_push_path, &self.line)
+        match &mut self.info_map {
+            Some(map) if map.len() == self.line.len() => {
+                // The record bytes must be in place before the line that
+                // publishes them.
+                std::sync::atomic::fence(std::sync::atomic::Ordering::Release);
+                map.copy_from_slice(&self.line);
+                Ok(())
+            }
+            _ => meta::write_at0(&self.info_push, &self.info_push_path, &self.line),
+        }
     }
 
     fn append(&mut self, body: &[u8], msg_type: MsgType) -> Result<()> {
@@ -207,7 +238,7 @@ impl WriterState {
             self.info.right_edge = self.data.len();
             self.publish()?;
             if self.durability == Durability::Sync {
-                self.info_push.sync_data().map_err(|e| Error::io_at("sync", &self.info_push_path, e))?;
+                self.sync_info_push()?;
             }
             Ok(self.info.right_edge)
         })();
@@ -236,7 +267,7 @@ impl WriterState {
 
     fn sync(&mut self) -> Result<()> {
         self.data.sync_from(0)?;
-        self.info_push.sync_all().map_err(|e| Error::io_at("sync", &self.info_push_path, e))?;
+        self.sync_info_push()?;
         fsync_dir(&self.paths.part_dir(self.part))?;
         fsync_dir(&self.paths.base)
     }

@@ -161,15 +161,27 @@ fn v3_compresses_and_reads_back() {
     let opts = WriterOptions { format: Format::V3, durability: Durability::None };
     let mut q = Queue::open_with(dir.path(), "q", Mode::ReadWrite, opts).unwrap();
     let mut c = Consumer::open(dir.path(), "c", "q").unwrap();
-    let all: Vec<Vec<u8>> = (0..3000)
-        .map(|i| format!("{{\"id\":{i},\"kind\":\"document\",\"title\":\"title number {i}\",\"tags\":[\"a\",\"b\"]}}").into_bytes())
-        .collect();
-    for chunk in all.chunks(10) {
-        q.push_batch(chunk, MsgType::Object).unwrap();
-        std::thread::sleep(Duration::from_micros(200));
+    let doc = |i: usize| {
+        format!("{{\"id\":{i},\"kind\":\"document\",\"title\":\"title number {i}\",\"tags\":[\"a\",\"b\"]}}")
+            .into_bytes()
+    };
+    // Training runs in the background: push until the dictionary is on disk
+    // (bounded), then enough that compressed records dominate.
+    let mut all = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !dir.path().join("q-0/q_dict").exists() {
+        assert!(std::time::Instant::now() < deadline, "no dictionary after {} pushes", all.len());
+        let batch: Vec<Vec<u8>> = (all.len()..all.len() + 100).map(doc).collect();
+        q.push_batch(&batch, MsgType::Object).unwrap();
+        all.extend(batch);
+        std::thread::sleep(Duration::from_millis(1));
     }
+    let rest: Vec<Vec<u8>> = (all.len()..all.len() * 3 + 1000).map(doc).collect();
+    for b in &rest {
+        q.push(b, MsgType::Object).unwrap();
+    }
+    all.extend(rest);
     q.close().unwrap();
-    assert!(dir.path().join("q-0/q_dict").exists());
     let raw: usize = all.iter().map(|b| b.len() + 25).sum();
     let stored = std::fs::metadata(dir.path().join("q-0/q_queue")).unwrap().len() as usize;
     assert!(stored < raw, "stored {stored} raw {raw}");

@@ -1,0 +1,1043 @@
+//! Bad inputs: damaged files, torn or short tails, wrong checksums in every
+//! file that has one, bad names, missing parts, a full disk, writers and
+//! consumers that vanish mid-stream, and misuse of handles. Each one gets a
+//! typed error naming the file (and byte offset) or a documented recovery —
+//! `Consumer::skip_corrupt`, `repair` — and never loses an acknowledged
+//! message.
+//!
+//! Tests that change process-wide state (resource limits, signal handling)
+//! run themselves in a child process, so they stay isolated under any runner.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use vqueue_core::*;
+
+// ---------------------------------------------------------------- helpers
+
+const Q: &str = "q";
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+/// A body that names its index, so a wrong or repeated record is detected.
+fn body(i: usize, len: usize) -> Vec<u8> {
+    let mut b = format!("m{i:08}:").into_bytes();
+    let mut x = (i as u32).wrapping_mul(2654435761) | 1;
+    while b.len() < len {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        b.push(b'a' + (x % 26) as u8);
+    }
+    b.truncate(len.max(1));
+    b
+}
+
+fn json_body(i: usize) -> Vec<u8> {
+    format!(
+        "{{\"id\":{i},\"kind\":\"event\",\"user\":\"user-{:05}\",\"tags\":[\"alpha\",\"beta\",\"gamma\"],\"note\":\"the quick brown fox jumps over the lazy dog {}\"}}",
+        i % 977,
+        i % 13
+    )
+    .repeat(3)
+    .into_bytes()
+}
+
+fn part_dir(base: &Path, q: &str, part: u32) -> PathBuf {
+    base.join(format!("{q}-{part}"))
+}
+fn data_path(base: &Path, q: &str, part: u32) -> PathBuf {
+    part_dir(base, q, part).join(format!("{q}_queue"))
+}
+fn info_push_path(base: &Path, q: &str, part: u32) -> PathBuf {
+    part_dir(base, q, part).join(format!("{q}_info_push"))
+}
+fn dict_path(base: &Path, q: &str, part: u32) -> PathBuf {
+    part_dir(base, q, part).join(format!("{q}_dict"))
+}
+fn info_queue_path(base: &Path, q: &str) -> PathBuf {
+    base.join(format!("{q}_info_queue"))
+}
+fn info_pop_path(base: &Path, q: &str, c: &str) -> PathBuf {
+    base.join(format!("{q}_info_pop_{c}"))
+}
+
+fn crc(bytes: &[u8]) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    h.update(bytes);
+    h.finalize()
+}
+
+#[derive(Debug, Clone)]
+struct Rec {
+    offset: u64,
+    stored_len: u32,
+    type_byte: u8,
+}
+
+/// Records of a data file up to `limit`, found without the engine.
+fn parse_records(path: &Path, limit: u64) -> Vec<Rec> {
+    use std::io::Read;
+    let mut data = Vec::new();
+    fs::File::open(path).unwrap().take(limit).read_to_end(&mut data).unwrap();
+    let mut out = Vec::new();
+    let mut pos = 0usize;
+    while pos + 25 <= data.len() {
+        let h = &data[pos..pos + 25];
+        let len = u32::from_le_bytes(h[8..12].try_into().unwrap());
+        out.push(Rec { offset: pos as u64, stored_len: len, type_byte: h[20] });
+        pos += 25 + len as usize;
+    }
+    out
+}
+
+/// A v2 record, byte for byte as the format defines it.
+fn encode_v2_record(start_pos: u64, count: u32, msg_type: u8, body: &[u8]) -> Vec<u8> {
+    let mut r = Vec::with_capacity(25 + body.len());
+    r.extend_from_slice(&start_pos.to_le_bytes());
+    r.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    r.extend_from_slice(&0xEEEF_FEEEu32.to_le_bytes());
+    r.extend_from_slice(&count.to_le_bytes());
+    r.push(msg_type);
+    r.extend_from_slice(&[0; 4]);
+    r.extend_from_slice(body);
+    let c = crc(&r);
+    r[21..25].copy_from_slice(&c.to_le_bytes());
+    r
+}
+
+/// Right edge and count from the first line of an info_push file.
+fn read_info_push(base: &Path, q: &str, part: u32) -> (u64, u32) {
+    let text = fs::read_to_string(info_push_path(base, q, part)).unwrap();
+    let line = text.lines().next().unwrap_or("");
+    if line.trim().is_empty() {
+        return (0, 0);
+    }
+    let f: Vec<&str> = line.trim_start_matches("v3;").split(';').collect();
+    (f[1].parse().unwrap(), f[2].parse().unwrap())
+}
+
+/// Replaces the CRC of a metadata file's first line with a wrong one of the
+/// same width, keeping the file length.
+fn break_metadata_crc(path: &Path) {
+    let text = fs::read_to_string(path).unwrap();
+    let nl = text.find('\n').unwrap();
+    let (line, rest) = text.split_at(nl);
+    let (prefix, sum) = line.rsplit_once(';').unwrap();
+    let wrong = sum.trim().parse::<u32>().unwrap() ^ 1;
+    fs::write(path, format!("{prefix};{wrong}{rest}")).unwrap();
+}
+
+fn session(base: &Path, q: &str, bodies: &[Vec<u8>]) -> u32 {
+    let mut w = Queue::open(base, q, Mode::ReadWrite).expect("open writer");
+    for b in bodies {
+        w.push(b, MsgType::String).expect("push");
+    }
+    let part = w.part_id();
+    w.close().expect("close writer");
+    part
+}
+
+fn drain(c: &mut Consumer) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    while let Some(m) = c.pop().expect("pop") {
+        out.push(m.body);
+    }
+    out
+}
+
+fn read_all(base: &Path, q: &str) -> Vec<Vec<u8>> {
+    drain(&mut Consumer::open_reader(base, q, Start::FirstPart).expect("open reader"))
+}
+
+/// The error names `file` by path and, when given, the byte offset.
+fn assert_names(e: &Error, file: &Path, offset: Option<u64>) {
+    let msg = e.to_string();
+    let shown = file.file_name().unwrap().to_str().unwrap();
+    assert!(msg.contains(shown), "error does not name {shown}: {msg}");
+    if let Some(off) = offset {
+        assert!(msg.contains(&off.to_string()), "error does not give offset {off}: {msg}");
+    }
+    match e {
+        Error::InvalidChecksum { path, offset: o, .. } | Error::Corrupt { path, offset: o, .. } => {
+            assert!(path.ends_with(file.strip_prefix(file.parent().unwrap().parent().unwrap()).unwrap()) || path == file, "{path:?} vs {file:?}");
+            if let Some(off) = offset {
+                assert_eq!(*o, off, "{msg}");
+            }
+        }
+        _ => {}
+    }
+}
+
+fn dir_entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    v.sort();
+    v
+}
+
+fn isolated(test_name: &str, body: impl FnOnce()) {
+    const VAR: &str = "VQUEUE_TEST_ISOLATED";
+    if std::env::var(VAR).ok().as_deref() == Some(test_name) {
+        body();
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([test_name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(VAR, test_name)
+        .output()
+        .expect("run isolated child");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "isolated run of {test_name} failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+}
+
+/// Caps the size any file of this process may grow to; SIGXFSZ is ignored so
+/// the write fails with EFBIG instead of killing the process, as a full disk
+/// fails it with ENOSPC.
+fn limit_file_size(bytes: u64) -> libc::rlimit {
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        let mut old = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        assert_eq!(libc::getrlimit(libc::RLIMIT_FSIZE, &mut old), 0);
+        let new = libc::rlimit { rlim_cur: bytes as libc::rlim_t, rlim_max: old.rlim_max };
+        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &new), 0);
+        old
+    }
+}
+
+fn restore_file_size(old: libc::rlimit) {
+    unsafe { assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &old), 0) };
+}
+
+// ------------------------------------------------------------- bad names
+
+const BAD_NAMES: &[&str] = &[
+    "", " ", "a b", "a;b", "a/b", "/abs", "..", ".", "../up", "a\\b", "a\nb", "a\0b", "tab\t", "é", "кью", "a*", "a:b",
+];
+
+fn too_long() -> String {
+    "a".repeat(129)
+}
+
+/// Every entry point refuses each bad name, queue or consumer, with
+/// `InvalidName` before touching a file: the base directory stays empty, and
+/// one that does not exist is not created.
+#[test]
+fn bad_names_are_refused_by_every_entry_point_before_any_file_is_touched() {
+    let dir = tmp();
+    let base = dir.path().join("base");
+    fs::create_dir(&base).unwrap();
+    let missing = dir.path().join("missing");
+    let long = too_long();
+    let mut names: Vec<&str> = BAD_NAMES.to_vec();
+    names.push(&long);
+
+    let mut wrong = Vec::new();
+    for name in names {
+        for b in [&base, &missing] {
+            let attempts: Vec<(&str, Result<()>)> = vec![
+                ("validate_name", validate_name(name)),
+                ("Queue::open rw", Queue::open(b, name, Mode::ReadWrite).map(drop)),
+                ("Queue::open read", Queue::open(b, name, Mode::Read).map(drop)),
+                ("Queue::open_with v3", Queue::open_with(b, name, Mode::ReadWrite, WriterOptions { format: Format::V3, durability: Durability::Sync }).map(drop)),
+                ("Consumer::open consumer", Consumer::open(b, name, Q).map(drop)),
+                ("Consumer::open queue", Consumer::open(b, "c", name).map(drop)),
+                ("open_with_mode consumer", Consumer::open_with_mode(b, name, Q, Mode::Read).map(drop)),
+                ("open_with_mode queue", Consumer::open_with_mode(b, "c", name, Mode::Read).map(drop)),
+                ("open_reader first", Consumer::open_reader(b, name, Start::FirstPart).map(drop)),
+                ("open_reader current", Consumer::open_reader(b, name, Start::CurrentPart).map(drop)),
+                ("open_reader consumer", Consumer::open_reader(b, Q, Start::Consumer(name.to_string())).map(drop)),
+                ("inspect", inspect(b, name).map(drop)),
+                ("verify", verify(b, name).map(drop)),
+                ("repair", repair(b, name).map(drop)),
+                ("cleanup", cleanup(b, name, false).map(drop)),
+                ("cleanup dry", cleanup(b, name, true).map(drop)),
+            ];
+            for (what, r) in attempts {
+                match r {
+                    Err(Error::InvalidName { name: n, reason }) => {
+                        assert_eq!(n, name, "{what}");
+                        assert!(!reason.is_empty(), "{what}: no reason given");
+                    }
+                    other => wrong.push(format!("{what} with name {name:?} in {}: {other:?}", b.file_name().unwrap().to_str().unwrap())),
+                }
+            }
+        }
+        assert!(dir_entries(&base).is_empty(), "name {name:?} touched the base directory: {:?}", dir_entries(&base));
+        assert!(!missing.exists(), "name {name:?} created the base directory");
+    }
+    assert_eq!(dir_entries(dir.path()), vec!["base".to_string()]);
+    assert!(wrong.is_empty(), "expected InvalidName:\n{}", wrong.join("\n"));
+}
+
+/// The edges of the name rule are accepted: 128 bytes, and every allowed
+/// character class, including dots that are not exactly `.` or `..`.
+#[test]
+fn names_at_the_edge_of_the_rule_are_accepted() {
+    let dir = tmp();
+    let base = dir.path();
+    let longest = "q".repeat(128);
+    for name in [longest.as_str(), "A.b-c_9", "...", "-x", "0"] {
+        validate_name(name).unwrap_or_else(|e| panic!("{name:?}: {e}"));
+        session(base, name, &[b"x".to_vec()]);
+        let mut c = Consumer::open_reader(base, name, Start::FirstPart).unwrap();
+        assert_eq!(drain(&mut c), vec![b"x".to_vec()], "{name:?}");
+        let consumer = if name.len() > 100 { "c" } else { name };
+        let mut c = Consumer::open(base, consumer, name).unwrap_or_else(|e| panic!("{name:?}: {e}"));
+        c.close().unwrap();
+    }
+    // Two maximal names do not fit one file name (`Q_info_pop_C.lock` would
+    // be 271 bytes, the limit is 255): that must be a clear refusal, never a
+    // raw I/O error or a half-created consumer.
+    match Consumer::open(base, &longest, &longest) {
+        Ok(mut c) => c.close().unwrap(),
+        Err(e) => assert!(matches!(e, Error::InvalidName { .. }), "{e:?}"),
+    }
+}
+
+// ----------------------------------------------------- damaged record data
+
+/// A flipped byte in a record body: `pop` is `InvalidChecksum` naming the data
+/// file and the record's offset, `verify` reports the same place,
+/// `skip_corrupt` loses exactly that record and reading goes on.
+#[test]
+fn flipped_body_byte_is_invalid_checksum_at_the_record_offset() {
+    let dir = tmp();
+    let base = dir.path();
+    let bodies: Vec<Vec<u8>> = (0..10).map(|i| body(i, 300)).collect();
+    session(base, Q, &bodies);
+    let data = data_path(base, Q, 0);
+    let recs = parse_records(&data, u64::MAX);
+    let mut bytes = fs::read(&data).unwrap();
+    bytes[recs[4].offset as usize + 25 + 7] ^= 0x20;
+    fs::write(&data, &bytes).unwrap();
+
+    let mut c = Consumer::open_reader(base, Q, Start::FirstPart).unwrap();
+    for b in &bodies[..4] {
+        assert_eq!(&c.pop().unwrap().unwrap().body, b);
+    }
+    let e = c.pop().unwrap_err();
+    assert!(matches!(e, Error::InvalidChecksum { .. }), "{e:?}");
+    assert_names(&e, &data, Some(recs[4].offset));
+
+    let report = verify(base, Q).unwrap();
+    assert!(!report.is_ok());
+    // One flipped byte is one problem, reported where it is.
+    assert_eq!(
+        report.problems.len(),
+        1,
+        "{:?}",
+        report.problems.iter().map(|p| (p.offset, &p.detail)).collect::<Vec<_>>()
+    );
+    let p = &report.problems[0];
+    assert!(p.file.ends_with("q-0/q_queue"), "{:?}", p.file);
+    assert_eq!((p.part, p.offset), (Some(0), Some(recs[4].offset)));
+
+    assert_eq!(c.skip_corrupt().unwrap(), 1);
+    let mut rest = bodies[..4].to_vec();
+    rest.extend(drain(&mut c));
+    let mut expected = bodies.clone();
+    expected.remove(4);
+    assert_eq!(rest, expected);
+}
+
+/// A header whose length field claims gigabytes (and one whose fields are
+/// all garbage) is a typed error at its offset — no huge allocation, no
+/// panic — and `skip_corrupt` finds the next record.
+#[test]
+fn garbage_header_is_a_typed_error_not_an_allocation() {
+    let dir = tmp();
+    let base = dir.path();
+    let bodies: Vec<Vec<u8>> = (0..8).map(|i| body(i, 64)).collect();
+    session(base, Q, &bodies);
+    let data = data_path(base, Q, 0);
+    let recs = parse_records(&data, u64::MAX);
+    let mut bytes = fs::read(&data).unwrap();
+    let at = recs[2].offset as usize;
+    bytes[at + 8..at + 12].copy_from_slice(&0x7FFF_FFF0u32.to_le_bytes());
+    let at5 = recs[5].offset as usize;
+    bytes[at5..at5 + 25].copy_from_slice(&[0x5A; 25]);
+    fs::write(&data, &bytes).unwrap();
+
+    let mut c = Consumer::open_reader(base, Q, Start::FirstPart).unwrap();
+    let mut got = Vec::new();
+    let mut errors = Vec::new();
+    let mut lost = 0;
+    loop {
+        match c.pop() {
+            Ok(Some(m)) => got.push(m.body),
+            Ok(None) => break,
+            Err(e) => {
+                assert!(matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum), "{e:?}");
+                errors.push(e);
+                assert!(errors.len() <= 2, "{errors:?}");
+                lost += c.skip_corrupt().unwrap();
+            }
+        }
+    }
+    assert_eq!(errors.len(), 2);
+    assert_names(&errors[0], &data, Some(recs[2].offset));
+    assert_names(&errors[1], &data, Some(recs[5].offset));
+    assert_eq!(lost, 2);
+    let mut expected = bodies.clone();
+    expected.remove(5);
+    expected.remove(2);
+    assert_eq!(got, expected);
+}
+
+/// The data file ends before info_push's right edge (power lost after the
+/// metadata reached the disk): the intact records read, the short tail is a
+/// typed error naming the file and the first missing record's offset,
+/// `verify` reports it and `repair` rebuilds info_push from the records, after
+/// which everything that is left reads without error and a writer continues.
+#[test]
+fn short_data_file_is_reported_and_repair_rebuilds_metadata() {
+    let dir = tmp();
+    let base = dir.path();
+    let bodies: Vec<Vec<u8>> = (0..6).map(|i| body(i, 90)).collect();
+    session(base, Q, &bodies);
+    let data = data_path(base, Q, 0);
+    let recs = parse_records(&data, u64::MAX);
+    let cut = recs[4].offset + 30;
+    fs::OpenOptions::new().write(true).open(&data).unwrap().set_len(cut).unwrap();
+
+    let mut c = Consumer::open_reader(base, Q, Start::FirstPart).unwrap();
+    for b in &bodies[..4] {
+        assert_eq!(&c.pop().unwrap().unwrap().body, b);
+    }
+    let e = c.pop().unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum), "{e:?}");
+    assert_names(&e, &data, Some(recs[4].offset));
+
+    let report = verify(base, Q).unwrap();
+    assert!(!report.is_ok());
+    assert!(report.problems.iter().any(|p| p.part == Some(0)), "verify missed the short part");
+
+    let fixed = repair(base, Q).unwrap();
+    assert!(!fixed.actions.is_empty());
+    assert_eq!(read_info_push(base, Q, 0), (recs[4].offset, 4));
+    assert!(verify(base, Q).unwrap().is_ok());
+    assert_eq!(read_all(base, Q), bodies[..4].to_vec());
+
+    let more: Vec<Vec<u8>> = (6..9).map(|i| body(i, 90)).collect();
+    session(base, Q, &more);
+    let mut expected = bodies[..4].to_vec();
+    expected.extend(more);
+    assert_eq!(read_all(base, Q), expected);
+}
+
+/// Bytes after info_push's right edge are a torn or unpublished tail. Random
+/// garbage there, and even a complete record with a valid CRC, are never
+/// returned: not to a reader waiting at the edge, not after the writer
+/// restarts, and not when a writer reuses an empty part whose data file holds
+/// such bytes.
+#[test]
+fn bytes_after_the_right_edge_are_never_returned() {
+    let dir = tmp();
+    let base = dir.path();
+    let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
+    let mut c = Consumer::open(base, "c", Q).unwrap();
+    let first: Vec<Vec<u8>> = (0..5).map(|i| body(i, 70)).collect();
+    for b in &first {
+        w.push(b, MsgType::String).unwrap();
+    }
+    let edge = w.right_edge();
+    // The writer dies here; its process leaves a torn tail behind.
+    std::mem::forget(w);
+    let data = data_path(base, Q, 0);
+    let mut tail = encode_v2_record(edge, 6, b'S', b"unpublished but well formed");
+    tail.extend((0..500u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8));
+    {
+        use std::os::unix::fs::FileExt;
+        fs::OpenOptions::new().write(true).open(&data).unwrap().write_all_at(&tail, edge).unwrap();
+    }
+
+    for b in &first {
+        assert_eq!(&c.pop().unwrap().unwrap().body, b);
+    }
+    assert!(c.pop().unwrap().is_none(), "a record past the right edge was returned");
+    assert_eq!(c.backlog().unwrap(), 0);
+
+    let second: Vec<Vec<u8>> = (5..8).map(|i| body(i, 70)).collect();
+    session(base, Q, &second);
+    assert_eq!(drain(&mut c), second);
+    let mut all = first.clone();
+    all.extend(second.iter().cloned());
+    assert_eq!(read_all(base, Q), all);
+
+    // An empty part (no record published) whose data file holds a torn tail,
+    // reused by the next writer.
+    let dir = tmp();
+    let base = dir.path();
+    let w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
+    std::mem::forget(w);
+    let mut torn = encode_v2_record(0, 1, b'S', b"torn before info_push was written");
+    torn.extend_from_slice(&[0xEE; 300]);
+    {
+        use std::os::unix::fs::FileExt;
+        fs::OpenOptions::new().write(true).open(data_path(base, Q, 0)).unwrap().write_all_at(&torn, 0).unwrap();
+    }
+    let mut r = Consumer::open_reader(base, Q, Start::FirstPart).unwrap();
+    assert!(r.pop().unwrap().is_none(), "a torn record of an empty part was returned");
+    let fresh: Vec<Vec<u8>> = (0..3).map(|i| body(100 + i, 10)).collect();
+    let part = session(base, Q, &fresh);
+    assert_eq!(part, 0, "an empty part is reused");
+    assert_eq!(read_all(base, Q), fresh);
+    assert!(verify(base, Q).unwrap().is_ok());
+}
+
+// ------------------------------------------------------- metadata files
+
+/// A wrong CRC in info_queue. Writers never trust it (fault 3); readers and
+/// consumers either refuse with `InvalidChecksum` naming the file, or fall
+/// back to the newest part directory — never to an older part — and read
+/// every message. `verify` reports the file and `repair` rewrites it.
+#[test]
+fn wrong_info_queue_crc_is_refused_or_recovered_and_repaired() {
+    let dir = tmp();
+    let base = dir.path();
+    let mut all = Vec::new();
+    for s in 0..2 {
+        let bodies: Vec<Vec<u8>> = (0..4).map(|i| body(s * 4 + i, 30)).collect();
+        all.extend(bodies.iter().cloned());
+        session(base, Q, &bodies);
+    }
+    Consumer::open(base, "c", Q).unwrap().close().unwrap();
+    let path = info_queue_path(base, Q);
+    break_metadata_crc(&path);
+
+    let refused = |what: &str, e: Error| {
+        assert!(matches!(e, Error::InvalidChecksum { .. }), "{what}: {e:?}");
+        assert_names(&e, &path, None);
+    };
+    match Queue::open(base, Q, Mode::Read) {
+        Ok(q) => assert_eq!(q.part_id(), 1, "a reader fell back to an older part"),
+        Err(e) => refused("Queue read", e),
+    }
+    match Consumer::open(base, "new", Q) {
+        Ok(mut c) => {
+            assert_eq!(drain(&mut c), all[4..].to_vec(), "a new consumer starts at the current part");
+            c.close().unwrap();
+            fs::remove_file(info_pop_path(base, Q, "new")).unwrap();
+        }
+        Err(e) => {
+            refused("Consumer::open new", e);
+            assert!(!info_pop_path(base, Q, "new").exists(), "a refused consumer left a position file");
+        }
+    }
+    match Consumer::open_reader(base, Q, Start::CurrentPart) {
+        Ok(mut r) => assert_eq!(drain(&mut r), all[4..].to_vec()),
+        Err(e) => refused("reader current part", e),
+    }
+    match Consumer::open_reader(base, Q, Start::FirstPart) {
+        Ok(mut r) => assert_eq!(drain(&mut r), all),
+        Err(e) => refused("reader first part", e),
+    }
+    let report = verify(base, Q).unwrap();
+    assert!(report.problems.iter().any(|p| p.file.ends_with("q_info_queue")), "verify missed info_queue");
+
+    repair(base, Q).unwrap();
+    assert!(verify(base, Q).unwrap().is_ok());
+    assert!(fs::read_to_string(&path).unwrap().starts_with("q;1;"));
+    let mut c = Consumer::open(base, "c", Q).unwrap();
+    assert_eq!(drain(&mut c), all[4..].to_vec(), "consumer c was created in part 1");
+    assert_eq!(read_all(base, Q), all);
+}
+
+/// A wrong CRC in info_push, v2 and v3: reading that part is
+/// `InvalidChecksum` naming the file; `verify` reports it; `repair` rebuilds
+/// it from the records and nothing is lost.
+#[test]
+fn wrong_info_push_crc_is_refused_naming_the_file_and_repaired() {
+    for format in [Format::V2, Format::V3] {
+        let dir = tmp();
+        let base = dir.path();
+        let opts = WriterOptions { format, durability: Durability::None };
+        let bodies: Vec<Vec<u8>> = (0..500).map(json_body).collect();
+        let mut w = Queue::open_with(base, Q, Mode::ReadWrite, opts).unwrap();
+        w.push_batch(&bodies, MsgType::Object).unwrap();
+        w.close().unwrap();
+        let path = info_push_path(base, Q, 0);
+        let before = fs::read(&path).unwrap();
+        assert_eq!(before.starts_with(b"v3;"), format == Format::V3);
+        break_metadata_crc(&path);
+
+        let e = Consumer::open_reader(base, Q, Start::FirstPart)
+            .and_then(|mut c| c.pop().map(drop))
+            .expect_err("a part with a wrong info_push CRC was read");
+        assert!(matches!(e, Error::InvalidChecksum { .. }), "{format}: {e:?}");
+        assert_names(&e, &path, None);
+        let report = verify(base, Q).unwrap();
+        assert!(report.problems.iter().any(|p| p.file.ends_with("q-0/q_info_push")), "{format}: verify missed info_push");
+
+        repair(base, Q).unwrap();
+        assert!(verify(base, Q).unwrap().is_ok(), "{format}");
+        assert_eq!(fs::read(&path).unwrap(), before, "{format}: repair must rebuild the same line");
+        assert_eq!(read_all(base, Q), bodies, "{format}");
+    }
+}
+
+/// info_pop has no CRC; a garbled one (not numbers, another consumer's or
+/// queue's line) is `Corrupt` naming the file, unless the backup of the last
+/// commit restores the exact position. Either way no consumer restarts from
+/// part 0 or skips ahead.
+#[test]
+fn garbled_info_pop_is_corrupt_or_restored_exactly() {
+    let dir = tmp();
+    let base = dir.path();
+    let bodies: Vec<Vec<u8>> = (0..6).map(|i| body(i, 20)).collect();
+    let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
+    let mut c = Consumer::open(base, "c", Q).unwrap();
+    for b in &bodies {
+        w.push(b, MsgType::String).unwrap();
+    }
+    w.close().unwrap();
+    for _ in 0..2 {
+        c.pop().unwrap().unwrap();
+    }
+    c.commit().unwrap();
+    c.close().unwrap();
+    let path = info_pop_path(base, Q, "c");
+    let good = fs::read(&path).unwrap();
+    for garbage in [&b"q;c;abc;2;0\n"[..], b"q;other;0;0;0\n", b"p;c;0;0;0\n", b"\x00\x00\x00\x00\n", b"q;c"] {
+        fs::write(&path, garbage).unwrap();
+        match Consumer::open(base, "c", Q) {
+            Err(e) => {
+                assert!(matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum), "{e:?}");
+                assert_names(&e, &path, None);
+            }
+            Ok(mut c) => {
+                assert_eq!(c.pop().unwrap().unwrap().body, bodies[2], "{:?}", String::from_utf8_lossy(garbage));
+                c.close().unwrap();
+            }
+        }
+        fs::write(&path, &good).unwrap();
+    }
+}
+
+/// A v3 part whose dictionary is damaged or gone: a compressed record is a
+/// typed error naming the dictionary, the uncompressed records before it
+/// still read.
+#[test]
+fn damaged_or_missing_dictionary_is_a_typed_error() {
+    let dir = tmp();
+    let base = dir.path();
+    let (bodies, _, recs, first) = reference_v3_queue(base);
+    let dict = dict_path(base, Q, 0);
+    let good = fs::read(&dict).unwrap();
+
+    for (what, damage) in [("garbage", Some(vec![0x42u8; 200])), ("missing", None)] {
+        match &damage {
+            Some(bytes) => fs::write(&dict, bytes).unwrap(),
+            None => fs::remove_file(&dict).unwrap(),
+        }
+        let mut r = Consumer::open_reader(base, Q, Start::FirstPart).unwrap();
+        for (i, x) in bodies[..first].iter().enumerate() {
+            assert_eq!(&r.pop().unwrap().unwrap().body, x, "{what}: record {i}");
+        }
+        let e = r.pop().expect_err(what);
+        assert!(matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::NotFound | ErrorKind::InvalidChecksum), "{what}: {e:?}");
+        // Either the dictionary file is named, or the record (file and
+        // offset) with a detail that blames the dictionary.
+        let msg = e.to_string();
+        let names_dict = msg.contains("q_dict");
+        let names_record = msg.contains("q_queue") && msg.contains(&recs[first].offset.to_string()) && msg.to_lowercase().contains("dictionar");
+        assert!(names_dict || names_record, "{what}: error names neither the dictionary nor the record: {msg}");
+        let report = verify(base, Q).unwrap();
+        assert!(!report.is_ok(), "{what}: verify passed a part without a usable dictionary");
+        fs::write(&dict, &good).unwrap();
+    }
+    assert_eq!(read_all(base, Q), bodies);
+}
+
+/// A v3 queue written by the reference crate, with compressed records.
+/// Returns the bodies, the data file, its records and the first compressed.
+fn reference_v3_queue(base: &Path) -> (Vec<Vec<u8>>, PathBuf, Vec<Rec>, usize) {
+    let bodies: Vec<Vec<u8>> = (0..3000).map(json_body).collect();
+    {
+        let b = base.to_str().unwrap();
+        let mut up = v_queue::queue::Queue::new(b, Q, v_queue::record::Mode::ReadWrite).unwrap();
+        for x in &bodies {
+            up.push(x, v_queue::record::MsgType::String).unwrap();
+        }
+    }
+    let data = data_path(base, Q, 0);
+    let recs = parse_records(&data, u64::MAX);
+    let k = recs.iter().position(|r| r.type_byte & 0x80 != 0).expect("nothing compressed");
+    (bodies, data, recs, k)
+}
+
+/// Rewrites the original-length prefix of compressed record `k` and fixes
+/// its CRC, so that only the length is wrong.
+fn claim_length(good: &[u8], rec: &Rec, claimed: u32) -> Vec<u8> {
+    let mut bytes = good.to_vec();
+    let at = rec.offset as usize;
+    let end = at + 25 + rec.stored_len as usize;
+    bytes[at + 25..at + 29].copy_from_slice(&claimed.to_le_bytes());
+    bytes[at + 21..at + 25].fill(0);
+    let sum = crc(&bytes[at..end]);
+    bytes[at + 21..at + 25].copy_from_slice(&sum.to_le_bytes());
+    bytes
+}
+
+/// A compressed record whose original-length prefix disagrees with what the
+/// frame decodes to (CRC recomputed, so only the length is wrong) is an
+/// error naming the record, never a body of the wrong size, and
+/// `skip_corrupt` moves past it.
+#[test]
+fn compressed_length_prefix_mismatch_is_an_error() {
+    let dir = tmp();
+    let base = dir.path();
+    let (bodies, data, recs, k) = reference_v3_queue(base);
+    let good = fs::read(&data).unwrap();
+    let len = bodies[k].len() as u32;
+    for (what, claimed) in [("one more", len + 1), ("one less", len - 1), ("zero", 0), ("over the limit", u32::MAX)] {
+        fs::write(&data, claim_length(&good, &recs[k], claimed)).unwrap();
+        let mut r = Consumer::open_reader(base, Q, Start::FirstPart).unwrap();
+        for x in &bodies[..k] {
+            assert_eq!(&r.pop().unwrap().unwrap().body, x);
+        }
+        let e = r.pop().expect_err(what);
+        assert!(matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum), "{what}: {e:?}");
+        assert_names(&e, &data, Some(recs[k].offset));
+        assert_eq!(r.skip_corrupt().unwrap(), 1, "{what}");
+        assert_eq!(r.pop().unwrap().unwrap().body, bodies[k + 1], "{what}");
+    }
+    fs::write(&data, &good).unwrap();
+    assert_eq!(read_all(base, Q), bodies);
+}
+
+/// A crafted record claiming a decoded length of almost 2 GiB (within the
+/// format's limit, CRC valid) must be refused without first allocating and
+/// zeroing that much: the frame itself says how long its content is. Peak
+/// memory of this process is the measure.
+#[test]
+fn compressed_length_claiming_gigabytes_is_refused_without_allocating() {
+    isolated("compressed_length_claiming_gigabytes_is_refused_without_allocating", || {
+        let dir = tmp();
+        let base = dir.path();
+        let (bodies, data, recs, k) = reference_v3_queue(base);
+        let good = fs::read(&data).unwrap();
+        fs::write(&data, claim_length(&good, &recs[k], 0x7FFF_FFF0)).unwrap();
+        let mut r = Consumer::open_reader(base, Q, Start::FirstPart).unwrap();
+        for x in &bodies[..k] {
+            assert_eq!(&r.pop().unwrap().unwrap().body, x);
+        }
+        let before = max_rss_bytes();
+        let e = r.pop().expect_err("a record claiming 2 GiB was returned");
+        let grown = max_rss_bytes().saturating_sub(before);
+        assert_names(&e, &data, Some(recs[k].offset));
+        assert!(grown < 256 << 20, "peak memory grew by {} MiB to refuse one record", grown >> 20);
+    });
+}
+
+fn max_rss_bytes() -> u64 {
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    ru.ru_maxrss as u64 * 1024
+}
+
+// ------------------------------------------------------------ missing parts
+
+/// Removes one file (or the directory) of part 1 of three, then reads from
+/// the first part: each gap is a typed error naming the part that
+/// `skip_corrupt` moves past, or is passed over; the records of parts 0 and 2
+/// are all read.
+fn read_around_missing(what: &str) {
+    let dir = tmp();
+    let base = dir.path();
+    let mut parts = Vec::new();
+    for s in 0..3 {
+        let bodies: Vec<Vec<u8>> = (0..3).map(|i| body(s * 3 + i, 40)).collect();
+        session(base, Q, &bodies);
+        parts.push(bodies);
+    }
+    let gone = match what {
+        "data file" => data_path(base, Q, 1),
+        "info_push" => info_push_path(base, Q, 1),
+        _ => part_dir(base, Q, 1),
+    };
+    if gone.is_dir() {
+        fs::remove_dir_all(&gone).unwrap();
+    } else {
+        fs::remove_file(&gone).unwrap();
+    }
+    let mut r = Consumer::open_reader(base, Q, Start::FirstPart).unwrap();
+    let mut got = Vec::new();
+    let mut errors = 0;
+    loop {
+        match r.pop() {
+            Ok(Some(m)) => got.push(m.body),
+            Ok(None) => break,
+            Err(e) => {
+                errors += 1;
+                assert!(matches!(e.kind(), ErrorKind::NotFound | ErrorKind::Corrupt), "{what}: {e:?}");
+                assert!(e.to_string().contains("q-1"), "{what}: error does not name the part: {e}");
+                let lost = r.skip_corrupt().unwrap();
+                assert!(errors < 3, "{what}: skip_corrupt (returned {lost}) does not move past: {e}");
+            }
+        }
+    }
+    let mut expected = parts[0].clone();
+    expected.extend(parts[2].iter().cloned());
+    // Without info_push the records are still on disk; reading them is as
+    // good as passing the part over, as long as nothing else is lost.
+    let recovered: Vec<Vec<u8>> = parts.concat();
+    assert!(got == expected || (what == "info_push" && got == recovered), "{what}: {} records read", got.len());
+    if what != "directory" {
+        assert!(!verify(base, Q).unwrap().is_ok(), "{what}: verify saw no problem");
+    }
+}
+
+#[test]
+fn missing_data_file_is_a_typed_error_and_skippable() {
+    read_around_missing("data file");
+}
+
+#[test]
+fn missing_info_push_is_a_typed_error_or_read_through() {
+    read_around_missing("info_push");
+}
+
+#[test]
+fn missing_part_directory_is_passed_over() {
+    read_around_missing("directory");
+}
+
+/// Opening what does not exist is `NotFound` and creates nothing.
+#[test]
+fn missing_queue_is_not_found_and_creates_nothing() {
+    let dir = tmp();
+    let base = dir.path();
+    for (what, r) in [
+        ("Queue read", Queue::open(base, Q, Mode::Read).map(drop)),
+        ("Consumer rw", Consumer::open(base, "c", Q).map(drop)),
+        ("Consumer read", Consumer::open_with_mode(base, "c", Q, Mode::Read).map(drop)),
+        ("reader", Consumer::open_reader(base, Q, Start::FirstPart).map(drop)),
+        ("inspect", inspect(base, Q).map(drop)),
+    ] {
+        let e = r.expect_err(what);
+        assert!(matches!(e, Error::NotFound(_)), "{what}: {e:?}");
+    }
+    assert!(dir_entries(base).is_empty(), "{:?}", dir_entries(base));
+    session(base, Q, &[b"x".to_vec()]);
+    let e = Consumer::open_reader(base, Q, Start::Consumer("nobody".into())).map(drop).unwrap_err();
+    assert!(matches!(e, Error::NotFound(_)), "{e:?}");
+}
+
+// -------------------------------------------------------------- disk full
+
+/// The disk fills up while pushing (simulated by RLIMIT_FSIZE): the push
+/// that does not fit is `Error::Io`, nothing acknowledged is lost, the failed
+/// body never appears, and once space is back the same writer carries on.
+#[test]
+fn disk_full_push_is_io_error_and_loses_nothing() {
+    isolated("disk_full_push_is_io_error_and_loses_nothing", || {
+        let dir = tmp();
+        let base = dir.path();
+        let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
+        let mut c = Consumer::open(base, "c", Q).unwrap();
+        let big = 64 * 1024;
+        let mut acked = Vec::new();
+        for i in 0..20 {
+            acked.push(body(i, big));
+            w.push(&acked[i], MsgType::String).unwrap();
+        }
+        let file_len = fs::metadata(data_path(base, Q, 0)).unwrap().len();
+        let old = limit_file_size(file_len);
+        let mut failed = None;
+        for i in 20..20 + (file_len as usize / big) + 100 {
+            let b = body(i, big);
+            match w.push(&b, MsgType::String) {
+                Ok(_) => acked.push(b),
+                Err(e) => {
+                    failed = Some((e, b));
+                    break;
+                }
+            }
+        }
+        restore_file_size(old);
+        let (e, failed_body) = failed.expect("no push failed although the file could not grow");
+        assert!(matches!(e, Error::Io { .. }), "{e:?}");
+        assert!(e.to_string().contains("q_queue"), "the error does not name the file: {e}");
+
+        let later: Vec<Vec<u8>> = (10_000..10_005).map(|i| body(i, 100)).collect();
+        for b in &later {
+            w.push(b, MsgType::String).expect("the writer keeps working once space is back");
+        }
+        let got = drain(&mut c);
+        assert!(!got.contains(&failed_body), "the failed push was published");
+        let mut expected = acked.clone();
+        expected.extend(later.iter().cloned());
+        assert_eq!(got.len(), expected.len());
+        assert!(got == expected, "acknowledged messages lost or reordered");
+        w.close().unwrap();
+        assert!(verify(base, Q).unwrap().is_ok());
+    });
+}
+
+/// `push_batch` on a full disk: `Error::Io`; everything acknowledged before
+/// is kept; of the failed batch at most a prefix is visible, never a hole or
+/// garbage; the writer continues after space is back.
+#[test]
+fn disk_full_push_batch_is_io_error_and_loses_nothing() {
+    isolated("disk_full_push_batch_is_io_error_and_loses_nothing", || {
+        let dir = tmp();
+        let base = dir.path();
+        let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
+        let mut c = Consumer::open(base, "c", Q).unwrap();
+        let big = 16 * 1024;
+        let mut acked: Vec<Vec<u8>> = (0..40).map(|i| body(i, big)).collect();
+        w.push_batch(&acked, MsgType::Object).unwrap();
+        let file_len = fs::metadata(data_path(base, Q, 0)).unwrap().len();
+        let old = limit_file_size(file_len);
+        let mut failed = None;
+        let mut next = 40;
+        for _ in 0..(file_len as usize / (big * 50)) + 10 {
+            let batch: Vec<Vec<u8>> = (next..next + 50).map(|i| body(i, big)).collect();
+            next += 50;
+            match w.push_batch(&batch, MsgType::Object) {
+                Ok(_) => acked.extend(batch),
+                Err(e) => {
+                    failed = Some((e, batch));
+                    break;
+                }
+            }
+        }
+        restore_file_size(old);
+        let (e, batch) = failed.expect("no batch failed although the file could not grow");
+        assert!(matches!(e, Error::Io { .. }), "{e:?}");
+        let later: Vec<Vec<u8>> = (50_000..50_010).map(|i| body(i, 10)).collect();
+        w.push_batch(&later, MsgType::Object).expect("the writer keeps working once space is back");
+
+        let got = drain(&mut c);
+        assert_eq!(&got[..acked.len()], &acked[..], "acknowledged messages lost");
+        let rest = &got[acked.len()..];
+        let shown = rest.len() - later.len();
+        assert_eq!(&rest[..shown], &batch[..shown], "the failed batch left a non-prefix");
+        assert_eq!(&rest[shown..], &later[..]);
+    });
+}
+
+// -------------------------------------------------- vanished handles
+
+/// A writer that vanishes mid-stream without closing (its handle forgotten,
+/// as a killed process leaves it): a new writer in the same process takes
+/// over, starts a new part, and every acknowledged message of both reads in
+/// order.
+#[test]
+fn forgotten_writer_mid_stream_loses_nothing() {
+    let dir = tmp();
+    let base = dir.path();
+    let mut c = None;
+    let mut expected = Vec::new();
+    for round in 0..3 {
+        let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
+        assert_eq!(w.part_id(), round, "each writer session starts its own part");
+        if c.is_none() {
+            c = Some(Consumer::open(base, "c", Q).unwrap());
+        }
+        for i in 0..100 {
+            let b = body(round as usize * 1000 + i, 1 + i * 7);
+            w.push(&b, if i % 2 == 0 { MsgType::String } else { MsgType::Object }).unwrap();
+            expected.push(b);
+        }
+        w.push_batch(&[b"batched".to_vec()], MsgType::String).unwrap();
+        expected.push(b"batched".to_vec());
+        std::mem::forget(w);
+    }
+    let mut c = c.unwrap();
+    assert_eq!(drain(&mut c), expected);
+    assert_eq!(read_all(base, Q), expected);
+    assert!(verify(base, Q).unwrap().is_ok());
+}
+
+/// A consumer that vanishes between pop and commit replays from its last
+/// commit on reopen (at-least-once), in the same process and without
+/// closing the old handle.
+#[test]
+fn forgotten_consumer_replays_from_last_commit() {
+    let dir = tmp();
+    let base = dir.path();
+    let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
+    let mut c = Consumer::open(base, "c", Q).unwrap();
+    let bodies: Vec<Vec<u8>> = (0..10).map(|i| body(i, 33)).collect();
+    w.push_batch(&bodies, MsgType::String).unwrap();
+    for _ in 0..3 {
+        c.pop().unwrap().unwrap();
+    }
+    c.commit().unwrap();
+    for _ in 0..4 {
+        c.pop().unwrap().unwrap();
+    }
+    std::mem::forget(c);
+    let mut c = Consumer::open(base, "c", Q).unwrap();
+    assert_eq!(drain(&mut c), bodies[3..].to_vec());
+}
+
+// ------------------------------------------------------------ misuse
+
+/// Bodies over the format's limit are `TooLarge` and write nothing, also
+/// inside a batch.
+#[test]
+fn oversized_body_is_too_large_and_writes_nothing() {
+    let dir = tmp();
+    let base = dir.path();
+    let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
+    w.push(b"before", MsgType::String).unwrap();
+    let edge = w.right_edge();
+    // Zeroed allocation: the pages are never touched unless the body is read.
+    let huge = vec![0u8; (u32::MAX / 2) as usize + 1];
+    match w.push(&huge, MsgType::String) {
+        Err(Error::TooLarge { len }) => assert_eq!(len, huge.len() as u64),
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+    let batch: Vec<&[u8]> = vec![&b"small"[..], &huge[..]];
+    assert!(matches!(w.push_batch(&batch, MsgType::String), Err(Error::TooLarge { .. })));
+    assert_eq!(w.right_edge(), edge);
+    assert_eq!(w.count_pushed(), 1);
+    w.push(b"after", MsgType::String).unwrap();
+    drop(huge);
+    assert_eq!(read_all(base, Q), vec![b"before".to_vec(), b"after".to_vec()]);
+}
+
+/// Writing through read-only handles is `ReadOnly`; using closed or
+/// taken-over handles is `Closed`; neither changes the queue.
+#[test]
+fn read_only_and_closed_handles_give_typed_errors() {
+    let dir = tmp();
+    let base = dir.path();
+    let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
+    w.push(b"one", MsgType::String).unwrap();
+    let mut ro = Queue::open(base, Q, Mode::Read).unwrap();
+    assert!(matches!(ro.push(b"x", MsgType::String), Err(Error::ReadOnly(_))));
+    assert!(matches!(ro.push_batch(&[b"x"], MsgType::String), Err(Error::ReadOnly(_))));
+
+    let mut r = Consumer::open_with_mode(base, "c", Q, Mode::Read);
+    if let Ok(r) = &mut r {
+        assert!(matches!(r.commit(), Err(Error::ReadOnly(_))));
+    }
+    let mut reader = Consumer::open_reader(base, Q, Start::FirstPart).unwrap();
+    reader.pop().unwrap().unwrap();
+    assert!(matches!(reader.commit(), Err(Error::ReadOnly(_))));
+
+    let mut w2 = Queue::open(base, Q, Mode::ReadWrite).unwrap();
+    assert!(!w.is_ready());
+    assert!(matches!(w.push(b"stale", MsgType::String), Err(Error::Closed(_))));
+    w2.push(b"two", MsgType::String).unwrap();
+    w2.close().unwrap();
+    w2.close().unwrap();
+    assert!(matches!(w2.push(b"x", MsgType::String), Err(Error::Closed(_))));
+
+    let mut c = Consumer::open(base, "c2", Q).unwrap();
+    c.close().unwrap();
+    assert!(matches!(c.pop(), Err(Error::Closed(_))));
+    assert!(matches!(c.commit(), Err(Error::Closed(_))));
+    assert_eq!(read_all(base, Q), vec![b"one".to_vec(), b"two".to_vec()]);
+}

@@ -1,0 +1,33 @@
+"""Small helpers shared by tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import List
+
+from vqueue import Consumer
+
+PYTHON_DIR = Path(__file__).resolve().parents[1]
+
+
+def drain(consumer: Consumer, commit: bool = True) -> List[bytes]:
+    """Everything the consumer can read now, through the original protocol."""
+    out = []
+    while consumer.pop_header():
+        body = consumer.pop_body()
+        assert body is not None
+        out.append(body)
+        if commit:
+            assert consumer.commit() is True
+    return out
+
+
+def run_python(code: str, *args: str, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:
+    """Runs ``code`` in a fresh interpreter of the same environment."""
+    env = dict(os.environ)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          timeout=timeout, env=env, **kwargs)

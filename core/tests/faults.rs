@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use vqueue_core::*;
 
-// ---------------------------------------------------------------- helpers
+// ------------------------------------------------------ shared test code
 
 const Q: &str = "q";
 

@@ -128,8 +128,13 @@ fn row<const N: usize>(cells: [&str; N]) -> Vec<String> {
     cells.iter().map(|c| c.to_string()).collect()
 }
 
+/// Left-aligned columns; a last column that is empty in every data row (the
+/// usual PROBLEM column) is left out, header included.
 fn write_table(out: &mut impl Write, rows: &[Vec<String>]) -> io::Result<()> {
-    let columns = rows.first().map_or(0, Vec::len);
+    let mut columns = rows.first().map_or(0, Vec::len);
+    if columns > 0 && rows[1..].iter().all(|r| r[columns - 1].is_empty()) {
+        columns -= 1;
+    }
     let widths: Vec<usize> = (0..columns)
         .map(|i| rows.iter().map(|r| r[i].len()).max().unwrap_or(0))
         .collect();

@@ -583,10 +583,12 @@ fn wrong_info_push_crc_is_refused_naming_the_file_and_repaired() {
     }
 }
 
-/// info_pop has no CRC; a garbled one (not numbers, another consumer's or
-/// queue's line) is `Corrupt` naming the file, unless the backup of the last
-/// commit restores the exact position. Either way no consumer restarts from
-/// part 0 or skips ahead.
+/// info_pop has no CRC in its line; a garbled one (not numbers, another
+/// consumer's or queue's line, empty, cut short, or a changed position that
+/// no longer matches the checksum token in the padding) is `Corrupt` or
+/// `InvalidChecksum` naming the file, unless the backup of the last commit
+/// restores the exact position. Either way no consumer restarts from part 0
+/// or skips ahead.
 #[test]
 fn garbled_info_pop_is_corrupt_or_restored_exactly() {
     let dir = tmp();
@@ -605,7 +607,14 @@ fn garbled_info_pop_is_corrupt_or_restored_exactly() {
     c.close().unwrap();
     let path = info_pop_path(base, Q, "c");
     let good = fs::read(&path).unwrap();
-    for garbage in [&b"q;c;abc;2;0\n"[..], b"q;other;0;0;0\n", b"p;c;0;0;0\n", b"\x00\x00\x00\x00\n", b"q;c"] {
+    // The same file with its position changed to another number of the
+    // same width: well-formed, but its checksum token no longer matches.
+    let text = String::from_utf8(good.clone()).unwrap();
+    let pos: u64 = text.split(';').nth(2).unwrap().parse().unwrap();
+    let forged = text.replacen(&format!(";{pos};"), &format!(";{};", pos + 1), 1).into_bytes();
+    assert_eq!(forged.len(), good.len());
+    assert!(good.windows(1).any(|w| w == b"~"), "position files carry a checksum token");
+    for garbage in [&b"q;c;abc;2;0\n"[..], b"q;other;0;0;0\n", b"p;c;0;0;0\n", b"\x00\x00\x00\x00\n", b"q;c", b"", &forged] {
         fs::write(&path, garbage).unwrap();
         match Consumer::open(base, "c", Q) {
             Err(e) => {
@@ -654,6 +663,53 @@ fn damaged_or_missing_dictionary_is_a_typed_error() {
         fs::write(&dict, &good).unwrap();
     }
     assert_eq!(read_all(base, Q), bodies);
+}
+
+/// Metadata files cut short (a crash of a writer that truncated them, as
+/// the reference does): info_push of a finished part is a typed error naming
+/// it, which `repair` fixes; an info_queue cut short is refused or recovered
+/// without going back to an older part.
+#[test]
+fn truncated_metadata_files_are_typed_errors_or_recovered() {
+    let dir = tmp();
+    let base = dir.path();
+    let mut all = Vec::new();
+    for s in 0..2 {
+        let bodies: Vec<Vec<u8>> = (0..4).map(|i| body(s * 4 + i, 30)).collect();
+        all.extend(bodies.iter().cloned());
+        session(base, Q, &bodies);
+    }
+    let push0 = info_push_path(base, Q, 0);
+    let good = fs::read(&push0).unwrap();
+    for cut in [5, 9, 12] {
+        fs::write(&push0, &good[..cut]).unwrap();
+        let e = Consumer::open_reader(base, Q, Start::FirstPart)
+            .and_then(|mut r| r.pop().map(drop))
+            .expect_err("a part with a cut info_push was read");
+        assert!(matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum), "cut at {cut}: {e:?}");
+        assert_names(&e, &push0, None);
+        assert!(!verify(base, Q).unwrap().is_ok());
+    }
+    repair(base, Q).unwrap();
+    assert!(verify(base, Q).unwrap().is_ok());
+    assert_eq!(read_all(base, Q), all);
+
+    let iq = info_queue_path(base, Q);
+    let good = fs::read(&iq).unwrap();
+    fs::write(&iq, &good[..3]).unwrap();
+    match Consumer::open_reader(base, Q, Start::CurrentPart) {
+        Ok(mut r) => assert_eq!(drain(&mut r), all[4..].to_vec(), "a cut info_queue sent the reader to another part"),
+        Err(e) => {
+            assert!(matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum), "{e:?}");
+            assert_names(&e, &iq, None);
+        }
+    }
+    let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
+    assert_eq!(w.part_id(), 2, "a writer must start after the newest part");
+    w.push(b"more", MsgType::String).unwrap();
+    w.close().unwrap();
+    all.push(b"more".to_vec());
+    assert_eq!(read_all(base, Q), all);
 }
 
 /// A v3 queue written by the reference crate, with compressed records.
@@ -955,6 +1011,63 @@ fn forgotten_writer_mid_stream_loses_nothing() {
     let mut c = c.unwrap();
     assert_eq!(drain(&mut c), expected);
     assert_eq!(read_all(base, Q), expected);
+    assert!(verify(base, Q).unwrap().is_ok());
+}
+
+/// A writer process killed with SIGKILL while pushing: every push it
+/// acknowledged (reported on its stdout after `push` returned) is read back
+/// in order, whatever it pushed after that is a gap-free continuation, its
+/// lock is released with the process, and the next writer carries on.
+#[test]
+fn killed_writer_process_loses_nothing_acknowledged() {
+    use std::io::{BufRead, BufReader, Write};
+    const NAME: &str = "killed_writer_process_loses_nothing_acknowledged";
+    const VAR: &str = "VQUEUE_TEST_KILLED_WRITER_BASE";
+    if let Ok(base) = std::env::var(VAR) {
+        let mut w = Queue::open(&base, Q, Mode::ReadWrite).unwrap();
+        let out = std::io::stdout();
+        for i in 0.. {
+            w.push(&body(i, 1 + i % 700), MsgType::String).unwrap();
+            writeln!(out.lock(), "acked {i}").unwrap();
+        }
+        unreachable!();
+    }
+    let dir = tmp();
+    let base = dir.path();
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([NAME, "--exact", "--nocapture", "--test-threads=1"])
+        .env(VAR, base)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut last_acked = None;
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    while let Some(line) = lines.next() {
+        if let Some(n) = line.unwrap().strip_prefix("acked ") {
+            let n: usize = n.parse().unwrap();
+            last_acked = Some(n);
+            if n >= 20_000 {
+                break;
+            }
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let last_acked = last_acked.expect("the writer process acknowledged nothing");
+    assert!(last_acked >= 20_000);
+
+    let got = read_all(base, Q);
+    assert!(got.len() > last_acked, "acknowledged pushes lost: {} read, {} acknowledged", got.len(), last_acked + 1);
+    for (i, b) in got.iter().enumerate() {
+        assert_eq!(b, &body(i, 1 + i % 700), "record {i}");
+    }
+    let mut w = Queue::open(base, Q, Mode::ReadWrite).expect("the lock dies with the process");
+    assert_eq!(w.part_id(), 1);
+    w.push(b"after", MsgType::String).unwrap();
+    w.close().unwrap();
+    let again = read_all(base, Q);
+    assert_eq!(again.len(), got.len() + 1);
+    assert_eq!(again.last().unwrap(), b"after");
     assert!(verify(base, Q).unwrap().is_ok());
 }
 

@@ -109,7 +109,7 @@ fn writer_and_two_consumers_run_concurrently_and_each_consumer_gets_everything()
     let mut writer = spawn(&push_cmd(base, "q"));
     let mut acks = Acks::of(&mut writer);
     // Slow enough that the consumers start well before the writer is done.
-    let feeder = feed(&mut writer, lines.clone(), Duration::from_micros(300));
+    let feeder = feed(&mut writer, lines.clone(), Duration::from_micros(500));
     acks.until(1);
 
     let max = N.to_string();

@@ -8,7 +8,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{make_body, temp_base};
+use common::{make_body, temp_base, write_torn_tail};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use proptest_state_machine::{prop_state_machine, ReferenceStateMachine, StateMachineTest};
@@ -18,10 +18,37 @@ use vqueue_core::{Consumer, Error, Format, Message, Mode, MsgType, Queue, Start,
 const Q: &str = "model";
 const HEADER: u64 = 25;
 
-/// Consumer handle slots: two read-write consumers with their own names, a
-/// read-only view of `a`'s saved position and a read-only consumer that never
-/// saved one.
-const SLOTS: [(&str, Mode); 4] = [("a", Mode::ReadWrite), ("b", Mode::ReadWrite), ("a", Mode::Read), ("c", Mode::Read)];
+/// What a consumer handle slot opens.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    /// `Consumer::open_with_mode` with a consumer name.
+    Named(&'static str, Mode),
+    /// `Consumer::open_reader` from the first part.
+    First,
+    /// `Consumer::open_reader` from the writer's current part.
+    Current,
+    /// `Consumer::open_reader` from a consumer's saved position.
+    SavedOf(&'static str),
+}
+
+/// Two read-write consumers, a read-only view of `a`'s saved position, a
+/// read-only consumer that never saved one, and the three reader starts.
+const SLOTS: [Kind; 7] = [
+    Kind::Named("a", Mode::ReadWrite),
+    Kind::Named("b", Mode::ReadWrite),
+    Kind::Named("a", Mode::Read),
+    Kind::Named("c", Mode::Read),
+    Kind::First,
+    Kind::Current,
+    Kind::SavedOf("b"),
+];
+
+fn read_write(slot: usize) -> Option<&'static str> {
+    match SLOTS[slot] {
+        Kind::Named(name, Mode::ReadWrite) => Some(name),
+        _ => None,
+    }
+}
 
 #[derive(Clone, Debug)]
 struct BodySpec {
@@ -34,6 +61,14 @@ impl BodySpec {
     fn body(&self) -> Vec<u8> {
         make_body(self.len, self.seed, self.compressible)
     }
+}
+
+/// Bytes a crash mid-push leaves past the published right edge.
+#[derive(Clone, Copy, Debug)]
+struct Torn {
+    seed: u64,
+    len: usize,
+    whole_record: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -49,10 +84,13 @@ enum WriterEnd {
 enum Transition {
     Push { body: BodySpec, object: bool },
     PushBatch { bodies: Vec<BodySpec>, object: bool },
-    ReopenWriter(WriterEnd),
+    /// `torn`: what the old session leaves past its right edge.
+    ReopenWriter { end: WriterEnd, torn: Option<Torn> },
     /// Opens the slot's consumer; a live read-write handle is taken over.
     Open { slot: usize },
     Pop { slot: usize },
+    /// pop_header, record_len, then pop_body (or pop_body_with).
+    PopParts { slot: usize, with: bool },
     PopBatch { slot: usize, max: usize },
     Commit { slot: usize },
     BatchSize { slot: usize },
@@ -65,6 +103,8 @@ enum Transition {
 struct Msg {
     body: Vec<u8>,
     object: bool,
+    /// Where a v2 writer puts the record's header.
+    v2_offset: u64,
 }
 
 /// Next record to read: index `idx` of part `part`.
@@ -81,7 +121,7 @@ struct Model {
     /// Right edge of the current part for v2 records (header + body each).
     v2_edge: u64,
     saved: std::collections::BTreeMap<&'static str, Pos>,
-    handles: [Option<Pos>; 4],
+    handles: [Option<Pos>; SLOTS.len()],
 }
 
 impl Model {
@@ -125,14 +165,26 @@ impl Model {
     }
 
     fn push(&mut self, body: Vec<u8>, object: bool) {
+        let v2_offset = self.v2_edge;
         self.v2_edge += HEADER + body.len() as u64;
-        self.parts.last_mut().unwrap().push(Msg { body, object });
+        self.parts.last_mut().unwrap().push(Msg { body, object, v2_offset });
     }
 
     fn pop(&mut self, slot: usize) -> Option<Pos> {
         let at = self.next(self.handles[slot].unwrap())?;
         self.handles[slot] = Some(Pos { part: at.part, idx: at.idx + 1 });
         Some(at)
+    }
+
+    /// Where a slot starts when opened; None when it cannot open.
+    fn start(&self, slot: usize) -> Option<Pos> {
+        let current = Pos { part: self.current(), idx: 0 };
+        match SLOTS[slot] {
+            Kind::Named(name, _) => Some(*self.saved.get(name).unwrap_or(&current)),
+            Kind::First => Some(Pos { part: 0, idx: 0 }),
+            Kind::Current => Some(current),
+            Kind::SavedOf(name) => self.saved.get(name).copied(),
+        }
     }
 }
 
@@ -141,6 +193,14 @@ struct QueueModel;
 fn body_spec() -> impl Strategy<Value = BodySpec> {
     let len = prop_oneof![8 => 0usize..200, 2 => 200usize..4096, 1 => 4096usize..40_000];
     (len, any::<u64>(), any::<bool>()).prop_map(|(len, seed, compressible)| BodySpec { len, seed, compressible })
+}
+
+fn torn() -> impl Strategy<Value = Option<Torn>> {
+    prop::option::of((any::<u64>(), 1usize..300, any::<bool>()).prop_map(|(seed, len, whole_record)| Torn {
+        seed,
+        len,
+        whole_record,
+    }))
 }
 
 impl ReferenceStateMachine for QueueModel {
@@ -152,18 +212,22 @@ impl ReferenceStateMachine for QueueModel {
             parts: vec![Vec::new()],
             v2_edge: 0,
             saved: Default::default(),
-            handles: [None; 4],
+            handles: [None; SLOTS.len()],
         })
         .boxed()
     }
 
     fn transitions(state: &Model) -> BoxedStrategy<Transition> {
-        let writer_end = prop_oneof![Just(WriterEnd::Close), Just(WriterEnd::Crash), Just(WriterEnd::Takeover)];
+        let reopen = prop_oneof![
+            Just(WriterEnd::Close).prop_map(|end| Transition::ReopenWriter { end, torn: None }),
+            torn().prop_map(|torn| Transition::ReopenWriter { end: WriterEnd::Crash, torn }),
+            Just(WriterEnd::Takeover).prop_map(|end| Transition::ReopenWriter { end, torn: None }),
+        ];
         let writer = prop_oneof![
             6 => (body_spec(), any::<bool>()).prop_map(|(body, object)| Transition::Push { body, object }),
             1 => (prop::collection::vec(body_spec(), 0..8), any::<bool>())
                 .prop_map(|(bodies, object)| Transition::PushBatch { bodies, object }),
-            2 => writer_end.prop_map(Transition::ReopenWriter),
+            2 => reopen,
             2 => (0..SLOTS.len()).prop_map(|slot| Transition::Open { slot }),
         ];
         let open: Vec<usize> = (0..SLOTS.len()).filter(|&s| state.handles[s].is_some()).collect();
@@ -172,7 +236,8 @@ impl ReferenceStateMachine for QueueModel {
         }
         let slot = proptest::sample::select(open);
         let consumer = prop_oneof![
-            6 => slot.clone().prop_map(|slot| Transition::Pop { slot }),
+            4 => slot.clone().prop_map(|slot| Transition::Pop { slot }),
+            2 => (slot.clone(), any::<bool>()).prop_map(|(slot, with)| Transition::PopParts { slot, with }),
             2 => (slot.clone(), 1usize..6).prop_map(|(slot, max)| Transition::PopBatch { slot, max }),
             3 => slot.clone().prop_map(|slot| Transition::Commit { slot }),
             1 => slot.clone().prop_map(|slot| Transition::BatchSize { slot }),
@@ -185,6 +250,7 @@ impl ReferenceStateMachine for QueueModel {
     fn preconditions(state: &Model, t: &Transition) -> bool {
         match t {
             Transition::Pop { slot }
+            | Transition::PopParts { slot, .. }
             | Transition::PopBatch { slot, .. }
             | Transition::Commit { slot }
             | Transition::BatchSize { slot }
@@ -202,23 +268,21 @@ impl ReferenceStateMachine for QueueModel {
                     state.push(b.body(), *object);
                 }
             }
-            Transition::ReopenWriter(_) => {
+            Transition::ReopenWriter { .. } => {
                 if !state.parts.last().unwrap().is_empty() {
                     state.parts.push(Vec::new());
                     state.v2_edge = 0;
                 }
             }
             Transition::Open { slot } => {
-                let (name, mode) = SLOTS[*slot];
-                let start = Pos { part: state.current(), idx: 0 };
-                let pos = *state.saved.get(name).unwrap_or(&start);
-                if mode == Mode::ReadWrite {
+                let pos = state.start(*slot);
+                if let (Some(name), Some(pos)) = (read_write(*slot), pos) {
                     // A read-write consumer records its start when it is created.
                     state.saved.insert(name, pos);
                 }
-                state.handles[*slot] = Some(pos);
+                state.handles[*slot] = pos;
             }
-            Transition::Pop { slot } => {
+            Transition::Pop { slot } | Transition::PopParts { slot, .. } => {
                 state.pop(*slot);
             }
             Transition::PopBatch { slot, max } => {
@@ -229,8 +293,7 @@ impl ReferenceStateMachine for QueueModel {
                 }
             }
             Transition::Commit { slot } => {
-                let (name, mode) = SLOTS[*slot];
-                if mode == Mode::ReadWrite {
+                if let Some(name) = read_write(*slot) {
                     state.saved.insert(name, state.handles[*slot].unwrap());
                 }
             }
@@ -245,7 +308,7 @@ struct Sut<const V3: bool> {
     _tmp: TempDir,
     base: PathBuf,
     writer: Queue,
-    handles: [Option<Consumer>; 4],
+    handles: [Option<Consumer>; SLOTS.len()],
     /// The model before the transition being applied, to know what a pop
     /// must return.
     before: Model,
@@ -259,6 +322,15 @@ fn open_writer<const V3: bool>(base: &PathBuf) -> Queue {
     Queue::open_with(base, Q, Mode::ReadWrite, writer_options::<V3>()).expect("open writer")
 }
 
+fn open_slot(base: &PathBuf, slot: usize) -> vqueue_core::Result<Consumer> {
+    match SLOTS[slot] {
+        Kind::Named(name, mode) => Consumer::open_with_mode(base, name, Q, mode),
+        Kind::First => Consumer::open_reader(base, Q, Start::FirstPart),
+        Kind::Current => Consumer::open_reader(base, Q, Start::CurrentPart),
+        Kind::SavedOf(name) => Consumer::open_reader(base, Q, Start::Consumer(name.to_string())),
+    }
+}
+
 fn msg_type(object: bool) -> MsgType {
     if object {
         MsgType::Object
@@ -267,11 +339,19 @@ fn msg_type(object: bool) -> MsgType {
     }
 }
 
-fn assert_msg(got: &Message, want: &Msg, at: Pos, what: &str) {
+fn assert_msg<const V3: bool>(got: &Message, want: &Msg, at: Pos, what: &str) {
     assert_eq!(got.part, at.part, "{what}: part of the message at {at:?}");
     assert_eq!(got.msg_type, msg_type(want.object), "{what}: type at {at:?}");
     assert_eq!(got.body.len(), want.body.len(), "{what}: length at {at:?}");
     assert!(got.body == want.body, "{what}: body differs at {at:?}");
+    if !V3 {
+        assert_eq!(got.offset, want.v2_offset, "{what}: offset at {at:?}");
+    }
+}
+
+/// What a pop must return given the model before it.
+fn expect_pop(before: &Model, slot: usize) -> Option<(Pos, &Msg)> {
+    before.next(before.handles[slot].unwrap()).map(|at| (at, before.msg(at)))
 }
 
 struct QueueMachine<const V3: bool>;
@@ -299,7 +379,7 @@ impl<const V3: bool> StateMachineTest for QueueMachine<V3> {
                 let edge = sut.writer.push_batch(&bs, msg_type(object)).expect("push_batch");
                 check_writer::<V3>(&sut.writer, after, edge);
             }
-            Transition::ReopenWriter(end) => {
+            Transition::ReopenWriter { end, torn } => {
                 match end {
                     WriterEnd::Close => {
                         sut.writer.close().expect("close writer");
@@ -308,6 +388,9 @@ impl<const V3: bool> StateMachineTest for QueueMachine<V3> {
                     WriterEnd::Crash => {
                         let old = std::mem::replace(&mut sut.writer, open_writer::<V3>(&sut.base));
                         std::mem::forget(old);
+                        if let Some(t) = torn {
+                            write_torn_tail(&sut.base, Q, before.current(), t.seed, t.len, t.whole_record);
+                        }
                     }
                     WriterEnd::Takeover => {
                         let mut old = std::mem::replace(&mut sut.writer, open_writer::<V3>(&sut.base));
@@ -324,35 +407,68 @@ impl<const V3: bool> StateMachineTest for QueueMachine<V3> {
                 assert_eq!(sut.writer.right_edge(), 0, "right edge of a new session");
             }
             Transition::Open { slot } => {
-                let (name, mode) = SLOTS[slot];
-                let c = Consumer::open_with_mode(&sut.base, name, Q, mode).expect("open consumer");
-                assert_eq!(c.mode(), mode);
-                if let Some(mut old) = sut.handles[slot].replace(c) {
-                    if mode == Mode::ReadWrite {
-                        assert!(!old.is_ready(), "consumer {name}: a taken-over handle still reports ready");
-                        assert!(
-                            matches!(old.pop(), Err(Error::Closed(_))),
-                            "consumer {name}: a taken-over handle still pops"
-                        );
+                let opened = open_slot(&sut.base, slot);
+                match (opened, after.handles[slot]) {
+                    (Ok(c), Some(_)) => {
+                        let expected_mode = match SLOTS[slot] {
+                            Kind::Named(_, Mode::ReadWrite) => Mode::ReadWrite,
+                            _ => Mode::Read,
+                        };
+                        assert_eq!(c.mode(), expected_mode);
+                        if let Some(mut old) = sut.handles[slot].replace(c) {
+                            if let Some(name) = read_write(slot) {
+                                assert!(!old.is_ready(), "consumer {name}: a taken-over handle still reports ready");
+                                assert!(
+                                    matches!(old.pop(), Err(Error::Closed(_))),
+                                    "consumer {name}: a taken-over handle still pops"
+                                );
+                            }
+                        }
                     }
+                    (Err(Error::NotFound(_)), None) => {
+                        sut.handles[slot] = None;
+                    }
+                    (Err(e), _) => panic!("slot {slot} ({:?}): open failed: {e:?}", SLOTS[slot]),
+                    (Ok(_), None) => panic!("slot {slot} ({:?}) opened without a saved position", SLOTS[slot]),
                 }
             }
             Transition::Pop { slot } => {
-                let want = before.next(before.handles[slot].unwrap());
-                let got = sut.handles[slot].as_mut().unwrap().pop().expect("pop");
+                let want = expect_pop(&before, slot);
+                let c = sut.handles[slot].as_mut().unwrap();
+                let got = c.pop().expect("pop");
                 match (got, want) {
-                    (Some(m), Some(at)) => {
-                        assert_msg(&m, before.msg(at), at, "pop");
-                        let c = sut.handles[slot].as_ref().unwrap();
+                    (Some(m), Some((at, msg))) => {
+                        assert_msg::<V3>(&m, msg, at, "pop");
                         assert_eq!(c.part_id(), at.part, "consumer part after pop");
                         assert_eq!(c.count_popped() as usize, at.idx + 1, "count_popped after pop");
                     }
                     (None, None) => {}
                     (got, want) => panic!(
-                        "slot {slot}: pop returned {:?}, model expects {want:?}",
-                        got.map(|m| (m.part, m.offset, m.body.len()))
+                        "slot {slot}: pop returned {:?}, model expects {:?}",
+                        got.map(|m| (m.part, m.offset, m.body.len())),
+                        want.map(|(at, m)| (at, m.body.len()))
                     ),
                 }
+            }
+            Transition::PopParts { slot, with } => {
+                let want = expect_pop(&before, slot);
+                let c = sut.handles[slot].as_mut().unwrap();
+                let ready = c.pop_header().expect("pop_header");
+                assert_eq!(ready, want.is_some(), "slot {slot}: pop_header");
+                if let Some((at, msg)) = want {
+                    assert_eq!(c.record_len(), Some(msg.body.len() as u32), "record_len");
+                    assert_eq!(c.msg_type(), Some(msg_type(msg.object)), "msg_type");
+                    let body = if with {
+                        c.pop_body_with(|b| b.to_vec()).expect("pop_body_with")
+                    } else {
+                        c.pop_body().expect("pop_body")
+                    };
+                    let body = body.expect("a body after a popped header");
+                    assert!(body == msg.body, "slot {slot}: body differs at {at:?}");
+                    assert_eq!(c.part_id(), at.part, "consumer part after pop_body");
+                    assert_eq!(c.count_popped() as usize, at.idx + 1, "count_popped after pop_body");
+                }
+                assert!(c.pop_body().expect("pop_body").is_none(), "pop_body without a popped header");
             }
             Transition::PopBatch { slot, max } => {
                 let mut model = before.clone();
@@ -366,14 +482,14 @@ impl<const V3: bool> StateMachineTest for QueueMachine<V3> {
                 let got = sut.handles[slot].as_mut().unwrap().pop_batch(max).expect("pop_batch");
                 assert_eq!(got.len(), want.len(), "slot {slot}: pop_batch({max}) size");
                 for (m, at) in got.iter().zip(&want) {
-                    assert_msg(m, before.msg(*at), *at, "pop_batch");
+                    assert_msg::<V3>(m, before.msg(*at), *at, "pop_batch");
                 }
             }
             Transition::Commit { slot } => {
                 let r = sut.handles[slot].as_mut().unwrap().commit();
-                match SLOTS[slot].1 {
-                    Mode::ReadWrite => r.expect("commit"),
-                    _ => assert!(matches!(r, Err(Error::ReadOnly(_))), "commit on a read-only consumer: {r:?}"),
+                match read_write(slot) {
+                    Some(_) => r.expect("commit"),
+                    None => assert!(matches!(r, Err(Error::ReadOnly(_))), "commit on a read-only consumer: {r:?}"),
                 }
             }
             Transition::BatchSize { slot } => {
@@ -412,7 +528,7 @@ impl<const V3: bool> StateMachineTest for QueueMachine<V3> {
         for (part, msgs) in model.parts.iter().enumerate() {
             for (idx, want) in msgs.iter().enumerate() {
                 let m = r.pop().expect("pop").unwrap_or_else(|| panic!("reader misses part {part} record {idx}"));
-                assert_msg(&m, want, Pos { part: part as u32, idx }, "reader from the first part");
+                assert_msg::<V3>(&m, want, Pos { part: part as u32, idx }, "reader from the first part");
                 n += 1;
             }
         }

@@ -155,3 +155,61 @@ pub fn make_body(len: usize, seed: u64, compressible: bool) -> Vec<u8> {
     }
     out
 }
+
+/// CRC-32/IEEE, the record checksum, kept here so tests can forge records
+/// without reaching into the engine.
+pub fn crc32(parts: &[&[u8]]) -> u32 {
+    let mut crc = !0u32;
+    for part in parts {
+        for &b in *part {
+            crc ^= b as u32;
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+    }
+    !crc
+}
+
+/// Right edge, record count and v3-ness published in a part's info_push
+/// (first line only; an empty file is an empty part).
+pub fn published(base: &Path, queue: &str, part: u32) -> (u64, u32, bool) {
+    let text = fs::read_to_string(base.join(format!("{queue}-{part}")).join(format!("{queue}_info_push")))
+        .unwrap_or_default();
+    let line = text.lines().next().unwrap_or("");
+    if line.is_empty() {
+        return (0, 0, false);
+    }
+    let (v3, rest) = match line.strip_prefix("v3;") {
+        Some(r) => (true, r),
+        None => (false, line),
+    };
+    let f: Vec<&str> = rest.split(';').collect();
+    (f[1].parse().expect("right edge"), f[2].parse().expect("count"), v3)
+}
+
+/// What a crash in the middle of a push leaves behind: bytes past the
+/// published right edge of `part`, either noise or a complete, correctly
+/// checksummed record that was never published. Readers must ignore both.
+pub fn write_torn_tail(base: &Path, queue: &str, part: u32, seed: u64, len: usize, whole_record: bool) {
+    use std::os::unix::fs::FileExt;
+    let (edge, count, v3) = published(base, queue, part);
+    let body = make_body(len, seed, false);
+    let bytes = if whole_record {
+        let mut h = [0u8; 25];
+        h[0..8].copy_from_slice(&edge.to_le_bytes());
+        h[8..12].copy_from_slice(&(body.len() as u32).to_le_bytes());
+        let magic: u32 = if v3 { 0xEEEF_FE33 } else { 0xEEEF_FEEE };
+        h[12..16].copy_from_slice(&magic.to_le_bytes());
+        h[16..20].copy_from_slice(&(count + 1).to_le_bytes());
+        h[20] = b'S';
+        let crc = crc32(&[&h, &body]);
+        h[21..25].copy_from_slice(&crc.to_le_bytes());
+        [&h[..], &body[..]].concat()
+    } else {
+        body
+    };
+    let path = base.join(format!("{queue}-{part}")).join(format!("{queue}_queue"));
+    let f = fs::OpenOptions::new().write(true).create(true).truncate(false).open(&path).expect("open part data");
+    f.write_all_at(&bytes, edge).expect("write torn tail");
+}

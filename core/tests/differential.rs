@@ -7,7 +7,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{make_body, path_str, temp_base};
+use common::{make_body, path_str, temp_base, write_torn_tail};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use v_queue as up;
@@ -55,9 +55,18 @@ enum End {
 enum Step {
     Push { body: BodySpec, object: bool },
     PushBatch { bodies: Vec<BodySpec>, object: bool },
-    Reopen { imp: Imp, fmt: Fmt, crash: bool },
-    /// `n == None` reads until the reader reports nothing more.
-    Read { imp: Imp, n: Option<usize>, commit: bool, end: End },
+    /// `torn`: bytes a crash mid-push leaves past the old part's right edge.
+    Reopen { imp: Imp, fmt: Fmt, crash: bool, torn: Option<Torn> },
+    /// `n == None` reads until the reader reports nothing more;
+    /// `via_header` makes a core reader use pop_header and pop_body.
+    Read { imp: Imp, n: Option<usize>, commit: bool, end: End, via_header: bool },
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Torn {
+    seed: u64,
+    len: usize,
+    whole_record: bool,
 }
 
 /// One pushed message as the model knows it.
@@ -144,6 +153,10 @@ fn push(w: &mut Writer, body: &[u8], object: bool) {
 
 /// Next message as (body, object, part), or None when nothing more is ready.
 fn pop(r: &mut Reader) -> Option<(Vec<u8>, bool, u32)> {
+    pop_via(r, false)
+}
+
+fn pop_via(r: &mut Reader, via_header: bool) -> Option<(Vec<u8>, bool, u32)> {
     match r {
         Reader::Up(c) => {
             if !c.pop_header() {
@@ -153,6 +166,17 @@ fn pop(r: &mut Reader) -> Option<(Vec<u8>, bool, u32)> {
             let n = c.pop_body(&mut buf).unwrap_or_else(|e| panic!("upstream pop_body: {e:?}"));
             assert_eq!(n, buf.len(), "upstream read a short body");
             Some((buf, c.header.msg_type == up::record::MsgType::Object, c.id))
+        }
+        Reader::Core(c) if via_header => {
+            if !c.pop_header().unwrap_or_else(|e| panic!("core pop_header: {e:?}")) {
+                return None;
+            }
+            let len = c.record_len().expect("record_len after pop_header");
+            let t = c.msg_type().expect("msg_type after pop_header");
+            let part = c.part_id();
+            let body = c.pop_body().unwrap_or_else(|e| panic!("core pop_body: {e:?}")).expect("body");
+            assert_eq!(body.len() as u32, len, "record_len is the decoded length");
+            Some((body, t == MsgType::Object, part))
         }
         Reader::Core(c) => {
             let m = c.pop().unwrap_or_else(|e| panic!("core pop: {e:?}"))?;
@@ -257,7 +281,8 @@ fn run(first: (Imp, Fmt), full_reader: Imp, steps: &[Step]) {
                     part_len += 1;
                 }
             }
-            Step::Reopen { imp, fmt, crash } => {
+            Step::Reopen { imp, fmt, crash, torn } => {
+                let old_part = part;
                 let old = writer.take().unwrap();
                 let leaked_core = *crash && matches!(old, Writer::Core(_));
                 end_writer(old, *crash);
@@ -270,8 +295,11 @@ fn run(first: (Imp, Fmt), full_reader: Imp, steps: &[Step]) {
                 }
                 writer = Some(open_writer(base, *imp, *fmt));
                 new_session(&mut part, &mut part_len);
+                if let Some(t) = torn {
+                    write_torn_tail(base, Q, old_part, t.seed, t.len, t.whole_record);
+                }
             }
-            Step::Read { imp, n, commit: do_commit, end } => {
+            Step::Read { imp, n, commit: do_commit, end, via_header } => {
                 if live.as_ref().is_some_and(|r| r.imp() != *imp) {
                     drop(live.take());
                     cursor = committed;
@@ -290,7 +318,7 @@ fn run(first: (Imp, Fmt), full_reader: Imp, steps: &[Step]) {
                 let limit = n.unwrap_or(usize::MAX);
                 let mut read = 0;
                 while read < limit {
-                    match pop(&mut r) {
+                    match pop_via(&mut r, *via_header) {
                         Some(got) => {
                             let want = sent.get(cursor).unwrap_or_else(|| {
                                 panic!("{what}: read a message beyond the {} pushed", sent.len())
@@ -370,14 +398,29 @@ fn end() -> impl Strategy<Value = End> {
     prop_oneof![Just(End::Close), Just(End::Keep), Just(End::Crash)]
 }
 
+/// Torn tails only where every reader is the core: the upstream reader
+/// takes bytes past the right edge of its current part for records.
+fn torn(readers: &'static [Imp]) -> BoxedStrategy<Option<Torn>> {
+    if readers.contains(&Imp::Up) {
+        return Just(None).boxed();
+    }
+    prop::option::of((any::<u64>(), 1usize..300, any::<bool>()).prop_map(|(seed, len, whole_record)| Torn {
+        seed,
+        len,
+        whole_record,
+    }))
+    .boxed()
+}
+
 fn step(writers: &'static [Imp], readers: &'static [Imp]) -> impl Strategy<Value = Step> {
     prop_oneof![
         8 => (body_spec(), any::<bool>()).prop_map(|(body, object)| Step::Push { body, object }),
         1 => (prop::collection::vec(body_spec(), 0..12), any::<bool>())
             .prop_map(|(bodies, object)| Step::PushBatch { bodies, object }),
-        2 => (imp_of(writers), fmt(), any::<bool>()).prop_map(|(imp, fmt, crash)| Step::Reopen { imp, fmt, crash }),
-        3 => (imp_of(readers), prop::option::weighted(0.8, 1usize..8), any::<bool>(), end())
-            .prop_map(|(imp, n, commit, end)| Step::Read { imp, n, commit, end }),
+        2 => (imp_of(writers), fmt(), any::<bool>(), torn(readers))
+            .prop_map(|(imp, fmt, crash, torn)| Step::Reopen { imp, fmt, crash: crash || torn.is_some(), torn }),
+        3 => (imp_of(readers), prop::option::weighted(0.8, 1usize..8), any::<bool>(), end(), any::<bool>())
+            .prop_map(|(imp, n, commit, end, via_header)| Step::Read { imp, n, commit, end, via_header }),
     ]
 }
 

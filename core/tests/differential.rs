@@ -501,48 +501,90 @@ fn upstream_v3_compressed_part_decodes_in_core() {
     drop(w);
 }
 
+/// Pushes compressible bodies to a core v3 writer until the part's
+/// dictionary is on disk (training runs off the push path, so this is
+/// bounded by time and count), then as many again so that compressed
+/// records dominate. Returns the bodies pushed; object type every third.
+fn fill_until_compressed(base: &Path, w: &mut Writer, part: u32, first: u64) -> Vec<Vec<u8>> {
+    let (_, dict) = part_files(base, part);
+    let mut bodies: Vec<Vec<u8>> = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !dict.is_file() {
+        assert!(
+            std::time::Instant::now() < deadline && bodies.len() < 200_000,
+            "core wrote no dictionary for part {part} after {} compressible pushes",
+            bodies.len()
+        );
+        for _ in 0..200 {
+            let b = doc(first + bodies.len() as u64);
+            push(w, &b, bodies.len() % 3 == 0);
+            bodies.push(b);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    for _ in 0..bodies.len().max(2000) {
+        let b = doc(first + bodies.len() as u64);
+        push(w, &b, bodies.len() % 3 == 0);
+        bodies.push(b);
+    }
+    bodies
+}
+
+fn assert_compressed(w: &mut Writer, bodies: &[Vec<u8>], what: &str) -> u64 {
+    let raw: u64 = bodies.iter().map(|b| b.len() as u64).sum();
+    let Writer::Core(q) = w else { unreachable!() };
+    let edge = q.right_edge();
+    assert!(edge < raw, "{what}: core did not compress: {edge} bytes stored for {raw} raw");
+    edge
+}
+
+fn as_sent(bodies: Vec<Vec<u8>>, part: u32) -> Vec<Sent> {
+    bodies.into_iter().enumerate().map(|(i, body)| Sent { body, object: i % 3 == 0, part }).collect()
+}
+
 #[test]
 fn core_v3_compressed_part_decodes_in_upstream() {
     let tmp = temp_base();
     let base = tmp.path();
     let mut w = open_writer(base, Imp::Core, Fmt::V3);
     drop(open_reader(base, Imp::Up, C));
-    let (data, dict) = part_files(base, 0);
-
-    // The dictionary is trained off the push path, so keep pushing until it
-    // appears (bounded), then as many again so compressed records dominate.
-    let mut bodies: Vec<Vec<u8>> = Vec::new();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !dict.is_file() {
-        assert!(
-            std::time::Instant::now() < deadline && bodies.len() < 200_000,
-            "core wrote no dictionary after {} compressible pushes",
-            bodies.len()
-        );
-        for _ in 0..200 {
-            let b = doc(bodies.len() as u64);
-            push(&mut w, &b, bodies.len() % 3 == 0);
-            bodies.push(b);
-        }
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    }
-    let at_dict = bodies.len();
-    for _ in 0..at_dict.max(2000) {
-        let b = doc(bodies.len() as u64);
-        push(&mut w, &b, bodies.len() % 3 == 0);
-        bodies.push(b);
-    }
-    let raw: u64 = bodies.iter().map(|b| b.len() as u64).sum();
-    let Writer::Core(q) = &mut w else { unreachable!() };
-    let edge = q.right_edge();
-    assert!(edge < raw, "core did not compress: {edge} bytes stored for {raw} raw ({at_dict} pushes before the dictionary)");
+    let bodies = fill_until_compressed(base, &mut w, 0, 0);
+    let edge = assert_compressed(&mut w, &bodies, "part 0");
     drop(w);
+    let (data, _) = part_files(base, 0);
     assert_eq!(fs::metadata(&data).unwrap().len(), edge, "a closed part file ends at its right edge");
 
-    let sent: Vec<Sent> =
-        bodies.into_iter().enumerate().map(|(i, body)| Sent { body, object: i % 3 == 0, part: 0 }).collect();
     let mut r = open_reader(base, Imp::Up, C);
-    read_rest(&mut r, &sent, "upstream consumer of a core v3 part");
+    read_rest(&mut r, &as_sent(bodies, 0), "upstream consumer of a core v3 part");
+}
+
+/// The next writer session (after a clean close or a crash) starts its part
+/// with a dictionary at once; upstream must find it as that part's `_dict`.
+#[test]
+fn core_v3_next_part_compresses_from_its_first_record_and_decodes_in_upstream() {
+    for crash in [false, true] {
+        let tmp = temp_base();
+        let base = tmp.path();
+        let mut w = open_writer(base, Imp::Core, Fmt::V3);
+        drop(open_reader(base, Imp::Up, C));
+        let mut sent = as_sent(fill_until_compressed(base, &mut w, 0, 0), 0);
+        end_writer(w, crash);
+        let mut w = open_writer(base, Imp::Core, Fmt::V3);
+        let bodies: Vec<Vec<u8>> = (0..500).map(|i| doc(1_000_000 + i)).collect();
+        for (i, b) in bodies.iter().enumerate() {
+            push(&mut w, b, i % 3 == 0);
+        }
+        let (_, dict1) = part_files(base, 1);
+        assert!(dict1.is_file(), "crash={crash}: part 1 has no dictionary file");
+        assert_compressed(&mut w, &bodies, &format!("crash={crash}: part 1"));
+        sent.extend(as_sent(bodies, 1));
+        let mut r = open_reader(base, Imp::Up, C);
+        read_rest(&mut r, &sent, &format!("crash={crash}: upstream consumer across two core v3 parts"));
+        drop(r);
+        let mut r = Reader::Core(Consumer::open_reader(base, Q, Start::FirstPart).unwrap());
+        read_rest(&mut r, &sent, &format!("crash={crash}: core reader across two core v3 parts"));
+        drop(w);
+    }
 }
 
 /// A position committed mid-part by one implementation is resumed exactly by

@@ -53,7 +53,12 @@ impl PartialEq for PyMessage {
 impl PyMessage {
     #[new]
     fn new(body: Py<PyBytes>, msg_type: Py<PyAny>, part: u32, offset: u64) -> Self {
-        PyMessage { body, msg_type, part, offset }
+        PyMessage {
+            body,
+            msg_type,
+            part,
+            offset,
+        }
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -67,13 +72,34 @@ impl PyMessage {
     }
 }
 
-fn message(py: Python<'_>, m: vqueue_core::Message) -> PyResult<PyMessage> {
-    Ok(PyMessage {
-        body: PyBytes::new(py, &m.body).unbind(),
-        msg_type: msg_type_to(py, m.msg_type)?,
-        part: m.part,
-        offset: m.offset,
-    })
+/// The body of the record whose header is pending, copied once, straight
+/// from the core's buffer into a new `bytes`.
+fn take_body(py: Python<'_>, c: &mut Consumer) -> PyResult<Option<Py<PyBytes>>> {
+    let large = c.record_len().is_some_and(|n| n >= DETACH_BODY_LEN);
+    let r = if large {
+        py.detach(|| c.pop_body_with(|b| Python::attach(|py| PyBytes::new(py, b).unbind())))
+    } else {
+        c.pop_body_with(|b| PyBytes::new(py, b).unbind())
+    };
+    r.py(py)
+}
+
+/// The pending record as a `Message`; its part and offset are read before
+/// the body is taken, while they still describe this record.
+fn take_message(py: Python<'_>, c: &mut Consumer) -> PyResult<Option<PyMessage>> {
+    let (part, offset) = (c.part_id(), Consumer::position(c));
+    let Some(t) = c.msg_type() else {
+        return Ok(None);
+    };
+    let Some(body) = take_body(py, c)? else {
+        return Ok(None);
+    };
+    Ok(Some(PyMessage {
+        body,
+        msg_type: msg_type_to(py, t)?,
+        part,
+        offset,
+    }))
 }
 
 /// A named cursor over a queue; each consumer receives every message, in
@@ -99,11 +125,23 @@ pub struct PyConsumer {
 
 impl PyConsumer {
     fn wrap(c: Consumer) -> Self {
-        PyConsumer { name: c.name().to_owned(), queue_name: c.queue_name().to_owned(), inner: Mutex::new(c) }
+        PyConsumer {
+            name: c.name().to_owned(),
+            queue_name: c.queue_name().to_owned(),
+            inner: Mutex::new(c),
+        }
     }
 
-    fn open(py: Python<'_>, base: PathBuf, consumer: &str, queue: &str, mode: Mode) -> PyResult<Self> {
-        let c = py.detach(|| Consumer::open_with_mode(&base, consumer, queue, mode)).py(py)?;
+    fn open(
+        py: Python<'_>,
+        base: PathBuf,
+        consumer: &str,
+        queue: &str,
+        mode: Mode,
+    ) -> PyResult<Self> {
+        let c = py
+            .detach(|| Consumer::open_with_mode(&base, consumer, queue, mode))
+            .py(py)?;
         Ok(Self::wrap(c))
     }
 }
@@ -111,8 +149,15 @@ impl PyConsumer {
 #[pymethods]
 impl PyConsumer {
     #[new]
-    fn new(py: Python<'_>, base_path: PathBuf, consumer_name: &str, queue_name: &str) -> PyResult<Self> {
-        guard(py, || Self::open(py, base_path, consumer_name, queue_name, Mode::ReadWrite))
+    fn new(
+        py: Python<'_>,
+        base_path: PathBuf,
+        consumer_name: &str,
+        queue_name: &str,
+    ) -> PyResult<Self> {
+        guard(py, || {
+            Self::open(py, base_path, consumer_name, queue_name, Mode::ReadWrite)
+        })
     }
 
     /// Opens a consumer with an explicit ``Mode``: ``Mode.READ`` (and
@@ -156,7 +201,9 @@ impl PyConsumer {
                     )))
                 }
             };
-            let c = py.detach(|| Consumer::open_reader(&base_path, queue_name, start)).py(py)?;
+            let c = py
+                .detach(|| Consumer::open_reader(&base_path, queue_name, start))
+                .py(py)?;
             Ok(Self::wrap(c))
         })
     }
@@ -170,17 +217,7 @@ impl PyConsumer {
     /// Returns the body of the record whose header was popped and advances
     /// past it; None when no header was popped.
     fn pop_body(&self, py: Python<'_>) -> PyResult<Option<Py<PyBytes>>> {
-        guard(py, || {
-            attached(py, &self.inner, |py, c| {
-                let large = c.record_len().is_some_and(|n| n >= DETACH_BODY_LEN);
-                let r = if large {
-                    py.detach(|| c.pop_body_with(|b| Python::attach(|py| PyBytes::new(py, b).unbind())))
-                } else {
-                    c.pop_body_with(|b| PyBytes::new(py, b).unbind())
-                };
-                r.py(py)
-            })
-        })
+        guard(py, || attached(py, &self.inner, take_body))
     }
 
     /// Saves the position after the last popped record; True on success.
@@ -194,22 +231,42 @@ impl PyConsumer {
 
     /// Unread records in the consumer's current part.
     fn get_batch_size(&self, py: Python<'_>) -> PyResult<u32> {
-        guard(py, || detached(py, &self.inner, |c| c.get_batch_size())?.py(py))
+        guard(py, || {
+            detached(py, &self.inner, |c| c.get_batch_size())?.py(py)
+        })
     }
 
     /// The next ``Message``, or None when there is nothing to read.
     fn pop(&self, py: Python<'_>) -> PyResult<Option<PyMessage>> {
-        guard(py, || match detached(py, &self.inner, |c| c.pop())?.py(py)? {
-            Some(m) => Ok(Some(message(py, m)?)),
-            None => Ok(None),
+        // Header and body under one lock, so a thread sharing this consumer
+        // cannot take the record in between; attached for the reason given
+        // at pop_batch.
+        guard(py, || {
+            attached(py, &self.inner, |py, c| {
+                if !c.pop_header().py(py)? {
+                    return Ok(None);
+                }
+                take_message(py, c)
+            })
         })
     }
 
     /// Up to ``max`` messages (fewer when fewer are available) as a list.
     fn pop_batch<'py>(&self, py: Python<'py>, max: usize) -> PyResult<Bound<'py, PyList>> {
+        // Attached throughout: records come from the core's read buffer, and
+        // the only system calls are an occasional buffer refill and the final
+        // look at the part's info file; large bodies still release the GIL.
         guard(py, || {
-            let batch = detached(py, &self.inner, |c| c.pop_batch(max))?.py(py)?;
-            let items = batch.into_iter().map(|m| message(py, m)).collect::<PyResult<Vec<_>>>()?;
+            let items = attached(py, &self.inner, |py, c| {
+                let mut items = Vec::with_capacity(max.min(4096));
+                while items.len() < max && c.pop_header().py(py)? {
+                    match take_message(py, c)? {
+                        Some(m) => items.push(m),
+                        None => break,
+                    }
+                }
+                Ok(items)
+            })?;
             PyList::new(py, items)
         })
     }
@@ -218,8 +275,10 @@ impl PyConsumer {
     /// ``timeout`` seconds pass (False). Ctrl-C interrupts it.
     fn wait(&self, py: Python<'_>, timeout: f64) -> PyResult<bool> {
         guard(py, || {
-            if !(timeout >= 0.0) || !timeout.is_finite() {
-                return Err(PyValueError::new_err("timeout must be a finite number of seconds >= 0"));
+            if !(timeout.is_finite() && timeout >= 0.0) {
+                return Err(PyValueError::new_err(
+                    "timeout must be a finite number of seconds >= 0",
+                ));
             }
             let deadline = Instant::now() + Duration::from_secs_f64(timeout);
             loop {
@@ -244,7 +303,9 @@ impl PyConsumer {
 
     /// Resynchronises past a damaged record; returns how many records were lost.
     fn skip_corrupt(&self, py: Python<'_>) -> PyResult<u64> {
-        guard(py, || detached(py, &self.inner, |c| c.skip_corrupt())?.py(py))
+        guard(py, || {
+            detached(py, &self.inner, |c| c.skip_corrupt())?.py(py)
+        })
     }
 
     /// Forces the saved position to stable storage now.
@@ -272,7 +333,9 @@ impl PyConsumer {
     /// Records popped in the current part.
     #[getter]
     fn count_popped(&self, py: Python<'_>) -> PyResult<u32> {
-        guard(py, || attached(py, &self.inner, |_, c| Ok(c.count_popped())))
+        guard(py, || {
+            attached(py, &self.inner, |_, c| Ok(c.count_popped()))
+        })
     }
 
     /// Id of the part being read.
@@ -284,7 +347,9 @@ impl PyConsumer {
     /// Byte offset after the last popped record in the current part.
     #[getter]
     fn position(&self, py: Python<'_>) -> PyResult<u64> {
-        guard(py, || attached(py, &self.inner, |_, c| Ok(Consumer::position(c))))
+        guard(py, || {
+            attached(py, &self.inner, |_, c| Ok(Consumer::position(c)))
+        })
     }
 
     /// ``MsgType`` of the popped header, or None.

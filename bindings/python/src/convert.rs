@@ -89,7 +89,9 @@ pub fn format_from(s: &str) -> PyResult<Format> {
 
 pub fn durability_from(s: &str) -> PyResult<Durability> {
     s.parse::<Durability>().map_err(|_| {
-        PyValueError::new_err(format!("durability must be \"none\" or \"sync\", not {s:?}"))
+        PyValueError::new_err(format!(
+            "durability must be \"none\" or \"sync\", not {s:?}"
+        ))
     })
 }
 
@@ -120,6 +122,9 @@ pub fn body_from<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Body<'a>> {
     }
     Err(PyTypeError::new_err(format!(
         "data must be bytes or bytearray, not {}",
-        obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        obj.get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default()
     )))
 }

@@ -10,7 +10,10 @@ use vqueue_core::{Progress, Result as CoreResult};
 
 use crate::errors::{guard, IntoPyResult};
 
-fn dict<'py>(py: Python<'py>, items: Vec<(&str, Bound<'py, PyAny>)>) -> PyResult<Bound<'py, PyDict>> {
+fn dict<'py>(
+    py: Python<'py>,
+    items: Vec<(&str, Bound<'py, PyAny>)>,
+) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     for (k, v) in items {
         d.set_item(k, v)?;
@@ -51,9 +54,15 @@ fn with_progress<R: Send>(
 }
 
 #[pyfunction]
-pub fn inspect<'py>(py: Python<'py>, base_path: PathBuf, queue_name: &str) -> PyResult<Bound<'py, PyDict>> {
+pub fn inspect<'py>(
+    py: Python<'py>,
+    base_path: PathBuf,
+    queue_name: &str,
+) -> PyResult<Bound<'py, PyDict>> {
     guard(py, || {
-        let info = py.detach(|| vqueue_core::inspect(&base_path, queue_name)).py(py)?;
+        let info = py
+            .detach(|| vqueue_core::inspect(&base_path, queue_name))
+            .py(py)?;
         let parts = info
             .parts
             .iter()
@@ -111,7 +120,9 @@ pub fn verify<'py>(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     guard(py, || {
-        let report = with_progress(py, progress, |p| vqueue_core::verify_with(&base_path, queue_name, p))?;
+        let report = with_progress(py, progress, |p| {
+            vqueue_core::verify_with(&base_path, queue_name, p)
+        })?;
         let problems = report
             .problems
             .iter()
@@ -147,7 +158,9 @@ pub fn repair<'py>(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     guard(py, || {
-        let report = with_progress(py, progress, |p| vqueue_core::repair_with(&base_path, queue_name, p))?;
+        let report = with_progress(py, progress, |p| {
+            vqueue_core::repair_with(&base_path, queue_name, p)
+        })?;
         dict(
             py,
             vec![
@@ -168,7 +181,9 @@ pub fn cleanup<'py>(
     dry_run: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     guard(py, || {
-        let report = py.detach(|| vqueue_core::cleanup(&base_path, queue_name, dry_run)).py(py)?;
+        let report = py
+            .detach(|| vqueue_core::cleanup(&base_path, queue_name, dry_run))
+            .py(py)?;
         dict(
             py,
             vec![

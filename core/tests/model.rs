@@ -95,6 +95,9 @@ enum Transition {
     Commit { slot: usize },
     BatchSize { slot: usize },
     Backlog { slot: usize },
+    /// `wait` with no time to wait: reports whether a record is readable
+    /// without consuming it.
+    Poll { slot: usize },
     /// Without commit; `crash` leaks the handle instead of closing it.
     Close { slot: usize, crash: bool },
 }
@@ -242,6 +245,7 @@ impl ReferenceStateMachine for QueueModel {
             3 => slot.clone().prop_map(|slot| Transition::Commit { slot }),
             1 => slot.clone().prop_map(|slot| Transition::BatchSize { slot }),
             1 => slot.clone().prop_map(|slot| Transition::Backlog { slot }),
+            1 => slot.clone().prop_map(|slot| Transition::Poll { slot }),
             1 => (slot, any::<bool>()).prop_map(|(slot, crash)| Transition::Close { slot, crash }),
         ];
         prop_oneof![writer, consumer].boxed()
@@ -255,6 +259,7 @@ impl ReferenceStateMachine for QueueModel {
             | Transition::Commit { slot }
             | Transition::BatchSize { slot }
             | Transition::Backlog { slot }
+            | Transition::Poll { slot }
             | Transition::Close { slot, .. } => state.handles[*slot].is_some(),
             _ => true,
         }
@@ -297,7 +302,7 @@ impl ReferenceStateMachine for QueueModel {
                     state.saved.insert(name, state.handles[*slot].unwrap());
                 }
             }
-            Transition::BatchSize { .. } | Transition::Backlog { .. } => {}
+            Transition::BatchSize { .. } | Transition::Backlog { .. } | Transition::Poll { .. } => {}
             Transition::Close { slot, .. } => state.handles[*slot] = None,
         }
         state
@@ -440,6 +445,10 @@ impl<const V3: bool> StateMachineTest for QueueMachine<V3> {
                     (Some(m), Some((at, msg))) => {
                         assert_msg::<V3>(&m, msg, at, "pop");
                         assert_eq!(c.part_id(), at.part, "consumer part after pop");
+                        if !V3 {
+                            let end = msg.v2_offset + HEADER + msg.body.len() as u64;
+                            assert_eq!(Consumer::position(c), end, "position after pop");
+                        }
                         assert_eq!(c.count_popped() as usize, at.idx + 1, "count_popped after pop");
                     }
                     (None, None) => {}
@@ -504,6 +513,10 @@ impl<const V3: bool> StateMachineTest for QueueMachine<V3> {
                 } else {
                     assert!((1..=unread).contains(&n), "slot {slot}: get_batch_size {n}, {unread} unread in the part");
                 }
+            }
+            Transition::Poll { slot } => {
+                let ready = sut.handles[slot].as_mut().unwrap().wait(std::time::Duration::ZERO).expect("wait");
+                assert_eq!(ready, expect_pop(&before, slot).is_some(), "slot {slot}: wait(0)");
             }
             Transition::Backlog { slot } => {
                 let n = sut.handles[slot].as_mut().unwrap().backlog().expect("backlog");

@@ -53,13 +53,30 @@ enum End {
 
 #[derive(Clone, Debug)]
 enum Step {
-    Push { body: BodySpec, object: bool },
-    PushBatch { bodies: Vec<BodySpec>, object: bool },
+    Push {
+        body: BodySpec,
+        object: bool,
+    },
+    PushBatch {
+        bodies: Vec<BodySpec>,
+        object: bool,
+    },
     /// `torn`: bytes a crash mid-push leaves past the old part's right edge.
-    Reopen { imp: Imp, fmt: Fmt, crash: bool, torn: Option<Torn> },
+    Reopen {
+        imp: Imp,
+        fmt: Fmt,
+        crash: bool,
+        torn: Option<Torn>,
+    },
     /// `n == None` reads until the reader reports nothing more;
     /// `via_header` makes a core reader use pop_header and pop_body.
-    Read { imp: Imp, n: Option<usize>, commit: bool, end: End, via_header: bool },
+    Read {
+        imp: Imp,
+        n: Option<usize>,
+        commit: bool,
+        end: End,
+        via_header: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -121,7 +138,10 @@ fn open_writer(base: &Path, imp: Imp, fmt: Fmt) -> Writer {
                 base,
                 Q,
                 Mode::ReadWrite,
-                WriterOptions { format: core_format(fmt), ..Default::default() },
+                WriterOptions {
+                    format: core_format(fmt),
+                    ..Default::default()
+                },
             )
             .unwrap_or_else(|e| panic!("core writer open: {e:?}")),
         ),
@@ -134,14 +154,20 @@ fn open_reader(base: &Path, imp: Imp, name: &str) -> Reader {
             up::consumer::Consumer::new(path_str(base), name, Q)
                 .unwrap_or_else(|e| panic!("upstream consumer {name} open: {e:?}")),
         ),
-        Imp::Core => Reader::Core(Consumer::open(base, name, Q).unwrap_or_else(|e| panic!("core consumer {name} open: {e:?}"))),
+        Imp::Core => {
+            Reader::Core(Consumer::open(base, name, Q).unwrap_or_else(|e| panic!("core consumer {name} open: {e:?}")))
+        }
     }
 }
 
 fn push(w: &mut Writer, body: &[u8], object: bool) {
     match w {
         Writer::Up(q) => {
-            let t = if object { up::record::MsgType::Object } else { up::record::MsgType::String };
+            let t = if object {
+                up::record::MsgType::Object
+            } else {
+                up::record::MsgType::String
+            };
             q.push(body, t).unwrap_or_else(|e| panic!("upstream push: {e:?}"));
         }
         Writer::Core(q) => {
@@ -163,7 +189,9 @@ fn pop_via(r: &mut Reader, via_header: bool) -> Option<(Vec<u8>, bool, u32)> {
                 return None;
             }
             let mut buf = vec![0u8; c.record_len()];
-            let n = c.pop_body(&mut buf).unwrap_or_else(|e| panic!("upstream pop_body: {e:?}"));
+            let n = c
+                .pop_body(&mut buf)
+                .unwrap_or_else(|e| panic!("upstream pop_body: {e:?}"));
             assert_eq!(n, buf.len(), "upstream read a short body");
             Some((buf, c.header.msg_type == up::record::MsgType::Object, c.id))
         }
@@ -174,7 +202,10 @@ fn pop_via(r: &mut Reader, via_header: bool) -> Option<(Vec<u8>, bool, u32)> {
             let len = c.record_len().expect("record_len after pop_header");
             let t = c.msg_type().expect("msg_type after pop_header");
             let part = c.part_id();
-            let body = c.pop_body().unwrap_or_else(|e| panic!("core pop_body: {e:?}")).expect("body");
+            let body = c
+                .pop_body()
+                .unwrap_or_else(|e| panic!("core pop_body: {e:?}"))
+                .expect("body");
             assert_eq!(body.len() as u32, len, "record_len is the decoded length");
             Some((body, t == MsgType::Object, part))
         }
@@ -260,7 +291,11 @@ fn run(first: (Imp, Fmt), full_reader: Imp, steps: &[Step]) {
             Step::Push { body, object } => {
                 let b = body.body();
                 push(writer.as_mut().unwrap(), &b, *object);
-                sent.push(Sent { body: b, object: *object, part });
+                sent.push(Sent {
+                    body: b,
+                    object: *object,
+                    part,
+                });
                 part_len += 1;
             }
             Step::PushBatch { bodies, object } => {
@@ -268,7 +303,8 @@ fn run(first: (Imp, Fmt), full_reader: Imp, steps: &[Step]) {
                 match writer.as_mut().unwrap() {
                     Writer::Core(q) => {
                         let t = if *object { MsgType::Object } else { MsgType::String };
-                        q.push_batch(&bs, t).unwrap_or_else(|e| panic!("core push_batch: {e:?}"));
+                        q.push_batch(&bs, t)
+                            .unwrap_or_else(|e| panic!("core push_batch: {e:?}"));
                     }
                     w @ Writer::Up(_) => {
                         for b in &bs {
@@ -277,7 +313,11 @@ fn run(first: (Imp, Fmt), full_reader: Imp, steps: &[Step]) {
                     }
                 }
                 for b in bs {
-                    sent.push(Sent { body: b, object: *object, part });
+                    sent.push(Sent {
+                        body: b,
+                        object: *object,
+                        part,
+                    });
                     part_len += 1;
                 }
             }
@@ -299,7 +339,13 @@ fn run(first: (Imp, Fmt), full_reader: Imp, steps: &[Step]) {
                     write_torn_tail(base, Q, old_part, t.seed, t.len, t.whole_record);
                 }
             }
-            Step::Read { imp, n, commit: do_commit, end, via_header } => {
+            Step::Read {
+                imp,
+                n,
+                commit: do_commit,
+                end,
+                via_header,
+            } => {
                 if live.as_ref().is_some_and(|r| r.imp() != *imp) {
                     drop(live.take());
                     cursor = committed;
@@ -320,9 +366,9 @@ fn run(first: (Imp, Fmt), full_reader: Imp, steps: &[Step]) {
                 while read < limit {
                     match pop_via(&mut r, *via_header) {
                         Some(got) => {
-                            let want = sent.get(cursor).unwrap_or_else(|| {
-                                panic!("{what}: read a message beyond the {} pushed", sent.len())
-                            });
+                            let want = sent
+                                .get(cursor)
+                                .unwrap_or_else(|| panic!("{what}: read a message beyond the {} pushed", sent.len()));
                             assert_same(&got, want, &what, cursor);
                             cursor += 1;
                             read += 1;
@@ -372,7 +418,11 @@ fn run(first: (Imp, Fmt), full_reader: Imp, steps: &[Step]) {
     assert!(
         report.is_ok(),
         "verify: {:?}",
-        report.problems.iter().map(|p| (&p.file, p.offset, &p.detail)).collect::<Vec<_>>()
+        report
+            .problems
+            .iter()
+            .map(|p| (&p.file, p.offset, &p.detail))
+            .collect::<Vec<_>>()
     );
     assert_eq!(report.records, sent.len() as u64, "verify counted records");
 }
@@ -383,7 +433,11 @@ fn body_spec() -> impl Strategy<Value = BodySpec> {
         3 => 256usize..8192,
         1 => 8192usize..=100 * 1024,
     ];
-    (len, any::<u64>(), any::<bool>()).prop_map(|(len, seed, compressible)| BodySpec { len, seed, compressible })
+    (len, any::<u64>(), any::<bool>()).prop_map(|(len, seed, compressible)| BodySpec {
+        len,
+        seed,
+        compressible,
+    })
 }
 
 fn imp_of(choices: &'static [Imp]) -> impl Strategy<Value = Imp> {
@@ -404,11 +458,13 @@ fn torn(readers: &'static [Imp]) -> BoxedStrategy<Option<Torn>> {
     if readers.contains(&Imp::Up) {
         return Just(None).boxed();
     }
-    prop::option::of((any::<u64>(), 1usize..300, any::<bool>()).prop_map(|(seed, len, whole_record)| Torn {
-        seed,
-        len,
-        whole_record,
-    }))
+    prop::option::of(
+        (any::<u64>(), 1usize..300, any::<bool>()).prop_map(|(seed, len, whole_record)| Torn {
+            seed,
+            len,
+            whole_record,
+        }),
+    )
     .boxed()
 }
 
@@ -486,13 +542,26 @@ fn upstream_v3_compressed_part_decodes_in_core() {
         push(&mut w, b, i % 3 == 0);
     }
     let (data, dict) = part_files(base, 0);
-    assert!(dict.is_file(), "upstream trained no dictionary; the test data is not compressible enough");
+    assert!(
+        dict.is_file(),
+        "upstream trained no dictionary; the test data is not compressible enough"
+    );
     let raw: u64 = bodies.iter().map(|b| b.len() as u64).sum();
     let stored = fs::metadata(&data).unwrap().len();
-    assert!(stored < raw, "upstream did not compress: {stored} bytes stored for {raw} raw");
+    assert!(
+        stored < raw,
+        "upstream did not compress: {stored} bytes stored for {raw} raw"
+    );
 
-    let sent: Vec<Sent> =
-        bodies.into_iter().enumerate().map(|(i, body)| Sent { body, object: i % 3 == 0, part: 0 }).collect();
+    let sent: Vec<Sent> = bodies
+        .into_iter()
+        .enumerate()
+        .map(|(i, body)| Sent {
+            body,
+            object: i % 3 == 0,
+            part: 0,
+        })
+        .collect();
     let mut r = open_reader(base, Imp::Core, C);
     read_rest(&mut r, &sent, "core consumer of an upstream v3 part");
     drop(r);
@@ -517,14 +586,14 @@ fn fill_until_compressed(base: &Path, w: &mut Writer, part: u32, first: u64) -> 
         );
         for _ in 0..200 {
             let b = doc(first + bodies.len() as u64);
-            push(w, &b, bodies.len() % 3 == 0);
+            push(w, &b, bodies.len().is_multiple_of(3));
             bodies.push(b);
         }
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
     for _ in 0..bodies.len().max(2000) {
         let b = doc(first + bodies.len() as u64);
-        push(w, &b, bodies.len() % 3 == 0);
+        push(w, &b, bodies.len().is_multiple_of(3));
         bodies.push(b);
     }
     bodies
@@ -534,12 +603,23 @@ fn assert_compressed(w: &mut Writer, bodies: &[Vec<u8>], what: &str) -> u64 {
     let raw: u64 = bodies.iter().map(|b| b.len() as u64).sum();
     let Writer::Core(q) = w else { unreachable!() };
     let edge = q.right_edge();
-    assert!(edge < raw, "{what}: core did not compress: {edge} bytes stored for {raw} raw");
+    assert!(
+        edge < raw,
+        "{what}: core did not compress: {edge} bytes stored for {raw} raw"
+    );
     edge
 }
 
 fn as_sent(bodies: Vec<Vec<u8>>, part: u32) -> Vec<Sent> {
-    bodies.into_iter().enumerate().map(|(i, body)| Sent { body, object: i % 3 == 0, part }).collect()
+    bodies
+        .into_iter()
+        .enumerate()
+        .map(|(i, body)| Sent {
+            body,
+            object: i % 3 == 0,
+            part,
+        })
+        .collect()
 }
 
 #[test]
@@ -552,7 +632,11 @@ fn core_v3_compressed_part_decodes_in_upstream() {
     let edge = assert_compressed(&mut w, &bodies, "part 0");
     drop(w);
     let (data, _) = part_files(base, 0);
-    assert_eq!(fs::metadata(&data).unwrap().len(), edge, "a closed part file ends at its right edge");
+    assert_eq!(
+        fs::metadata(&data).unwrap().len(),
+        edge,
+        "a closed part file ends at its right edge"
+    );
 
     let mut r = open_reader(base, Imp::Up, C);
     read_rest(&mut r, &as_sent(bodies, 0), "upstream consumer of a core v3 part");
@@ -579,10 +663,18 @@ fn core_v3_next_part_compresses_from_its_first_record_and_decodes_in_upstream() 
         assert_compressed(&mut w, &bodies, &format!("crash={crash}: part 1"));
         sent.extend(as_sent(bodies, 1));
         let mut r = open_reader(base, Imp::Up, C);
-        read_rest(&mut r, &sent, &format!("crash={crash}: upstream consumer across two core v3 parts"));
+        read_rest(
+            &mut r,
+            &sent,
+            &format!("crash={crash}: upstream consumer across two core v3 parts"),
+        );
         drop(r);
         let mut r = Reader::Core(Consumer::open_reader(base, Q, Start::FirstPart).unwrap());
-        read_rest(&mut r, &sent, &format!("crash={crash}: core reader across two core v3 parts"));
+        read_rest(
+            &mut r,
+            &sent,
+            &format!("crash={crash}: core reader across two core v3 parts"),
+        );
         drop(w);
     }
 }
@@ -591,7 +683,12 @@ fn core_v3_next_part_compresses_from_its_first_record_and_decodes_in_upstream() 
 /// the other, in both directions and both formats.
 #[test]
 fn committed_position_is_resumed_by_the_other_implementation() {
-    for (writer, fmt) in [(Imp::Up, Fmt::V2), (Imp::Up, Fmt::V3), (Imp::Core, Fmt::V2), (Imp::Core, Fmt::V3)] {
+    for (writer, fmt) in [
+        (Imp::Up, Fmt::V2),
+        (Imp::Up, Fmt::V3),
+        (Imp::Core, Fmt::V2),
+        (Imp::Core, Fmt::V3),
+    ] {
         for (a, b) in [(Imp::Up, Imp::Core), (Imp::Core, Imp::Up)] {
             let tmp = temp_base();
             let base = tmp.path();
@@ -601,7 +698,11 @@ fn committed_position_is_resumed_by_the_other_implementation() {
             for i in 0..10u64 {
                 let body = make_body(10 + i as usize * 13, i, i % 2 == 0);
                 push(&mut w, &body, i % 2 == 1);
-                sent.push(Sent { body, object: i % 2 == 1, part: 0 });
+                sent.push(Sent {
+                    body,
+                    object: i % 2 == 1,
+                    part: 0,
+                });
             }
             let what = format!("{writer:?} {fmt:?} writer, {a:?} then {b:?} reader");
             let mut r = open_reader(base, a, C);
@@ -634,7 +735,11 @@ fn upstream_consumer_at_end_of_live_core_part_reads_nothing_more() {
         .map(|i| {
             let body = make_body(i as usize * 10, i, false);
             push(&mut w, &body, false);
-            Sent { body, object: false, part: 0 }
+            Sent {
+                body,
+                object: false,
+                part: 0,
+            }
         })
         .collect();
     let mut r = open_reader(base, Imp::Up, C);

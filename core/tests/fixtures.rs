@@ -55,7 +55,11 @@ fn load_expected(fixtures: &Path, name: &str) -> Expected {
     }
     let (count, digest) = summary.expect("expected file has a summary line");
     assert_eq!(messages.len() as u64, count, "{name}: summary count vs lines");
-    Expected { messages, count, digest }
+    Expected {
+        messages,
+        count,
+        digest,
+    }
 }
 
 fn queue_of(folder: &str) -> &'static str {
@@ -107,7 +111,10 @@ fn read_with_headers(c: &mut Consumer) -> Vec<ExpectedMsg> {
 }
 
 fn read_with_pop(c: &mut Consumer) -> Vec<ExpectedMsg> {
-    common::drain(c).iter().map(|m| describe(m.part, m.msg_type, &m.body)).collect()
+    common::drain(c)
+        .iter()
+        .map(|m| describe(m.part, m.msg_type, &m.body))
+        .collect()
 }
 
 fn check_read_write(name: &str) {
@@ -125,7 +132,10 @@ fn check_read_write(name: &str) {
 
     // The committed position must survive a reopen: nothing is read twice.
     let mut again = Consumer::open(&base, "fixture", queue).expect("reopen consumer");
-    assert!(again.pop().expect("pop after reopen").is_none(), "{name}: committed position lost");
+    assert!(
+        again.pop().expect("pop after reopen").is_none(),
+        "{name}: committed position lost"
+    );
 }
 
 fn check_read_only(name: &str) {
@@ -138,7 +148,10 @@ fn check_read_only(name: &str) {
     let mut c = Consumer::open_with_mode(&base, "fixture", queue, Mode::Read).expect("open read-only consumer");
     let got = read_with_pop(&mut c);
     assert_matches(name, "read-only", &got, &exp);
-    assert!(matches!(c.commit(), Err(Error::ReadOnly(_))), "{name}: commit on a read-only consumer");
+    assert!(
+        matches!(c.commit(), Err(Error::ReadOnly(_))),
+        "{name}: commit on a read-only consumer"
+    );
     drop(c);
 
     let mut r = Consumer::open_reader(&base, queue, Start::Consumer("fixture".into())).expect("open reader");
@@ -177,7 +190,10 @@ fn every_fixture_folder_is_known() {
             continue;
         }
         let name = e.file_name().to_string_lossy().into_owned();
-        assert!(KNOWN.iter().any(|(f, _)| *f == name), "fixture folder {name} has no test here");
+        assert!(
+            KNOWN.iter().any(|(f, _)| *f == name),
+            "fixture folder {name} has no test here"
+        );
         assert!(
             fixtures.join(format!("{name}.expected.jsonl")).is_file(),
             "fixture folder {name} has no expected file"
@@ -286,7 +302,12 @@ fn real_veda_small_verify_names_bad_files() {
         );
     }
     for p in &report.problems {
-        assert!(bad.contains(&p.file), "verify reports a sound file: {} ({})", p.file.display(), p.detail);
+        assert!(
+            bad.contains(&p.file),
+            "verify reports a sound file: {} ({})",
+            p.file.display(),
+            p.detail
+        );
     }
 }
 
@@ -300,11 +321,23 @@ fn real_veda_small_after_repair_reads_all() {
 
     let report = vqueue_core::repair(&base, "test").expect("repair");
     assert_eq!(report.records, 39, "repair counted records: {:?}", report.actions);
-    assert_eq!(fs::read(base.join("test-0/test_queue")).unwrap(), part0, "repair changed records of part 0");
-    assert_eq!(fs::read(base.join("test-1/test_queue")).unwrap(), part1, "repair changed records of part 1");
+    assert_eq!(
+        fs::read(base.join("test-0/test_queue")).unwrap(),
+        part0,
+        "repair changed records of part 0"
+    );
+    assert_eq!(
+        fs::read(base.join("test-1/test_queue")).unwrap(),
+        part1,
+        "repair changed records of part 1"
+    );
 
     let v = vqueue_core::verify(&base, "test").expect("verify after repair");
-    assert!(v.is_ok(), "problems after repair: {:?}", v.problems.iter().map(|p| &p.detail).collect::<Vec<_>>());
+    assert!(
+        v.is_ok(),
+        "problems after repair: {:?}",
+        v.problems.iter().map(|p| &p.detail).collect::<Vec<_>>()
+    );
 
     let mut c = Consumer::open(&base, "fixture", "test").expect("open after repair");
     let got = read_with_headers(&mut c);
@@ -328,7 +361,11 @@ fn verify_reports_v2_and_v3_fixtures_clean() {
         assert!(
             report.is_ok(),
             "{name}: {:?}",
-            report.problems.iter().map(|p| (&p.file, p.offset, &p.detail)).collect::<Vec<_>>()
+            report
+                .problems
+                .iter()
+                .map(|p| (&p.file, p.offset, &p.detail))
+                .collect::<Vec<_>>()
         );
         assert_eq!(report.records, exp.count, "{name}: records verified");
     }

@@ -82,24 +82,54 @@ enum WriterEnd {
 
 #[derive(Clone, Debug)]
 enum Transition {
-    Push { body: BodySpec, object: bool },
-    PushBatch { bodies: Vec<BodySpec>, object: bool },
+    Push {
+        body: BodySpec,
+        object: bool,
+    },
+    PushBatch {
+        bodies: Vec<BodySpec>,
+        object: bool,
+    },
     /// `torn`: what the old session leaves past its right edge.
-    ReopenWriter { end: WriterEnd, torn: Option<Torn> },
+    ReopenWriter {
+        end: WriterEnd,
+        torn: Option<Torn>,
+    },
     /// Opens the slot's consumer; a live read-write handle is taken over.
-    Open { slot: usize },
-    Pop { slot: usize },
+    Open {
+        slot: usize,
+    },
+    Pop {
+        slot: usize,
+    },
     /// pop_header, record_len, then pop_body (or pop_body_with).
-    PopParts { slot: usize, with: bool },
-    PopBatch { slot: usize, max: usize },
-    Commit { slot: usize },
-    BatchSize { slot: usize },
-    Backlog { slot: usize },
+    PopParts {
+        slot: usize,
+        with: bool,
+    },
+    PopBatch {
+        slot: usize,
+        max: usize,
+    },
+    Commit {
+        slot: usize,
+    },
+    BatchSize {
+        slot: usize,
+    },
+    Backlog {
+        slot: usize,
+    },
     /// `wait` with no time to wait: reports whether a record is readable
     /// without consuming it.
-    Poll { slot: usize },
+    Poll {
+        slot: usize,
+    },
     /// Without commit; `crash` leaks the handle instead of closing it.
-    Close { slot: usize, crash: bool },
+    Close {
+        slot: usize,
+        crash: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -142,7 +172,10 @@ impl Model {
             if p.part >= self.current() {
                 return None;
             }
-            p = Pos { part: p.part + 1, idx: 0 };
+            p = Pos {
+                part: p.part + 1,
+                idx: 0,
+            };
         }
     }
 
@@ -170,18 +203,28 @@ impl Model {
     fn push(&mut self, body: Vec<u8>, object: bool) {
         let v2_offset = self.v2_edge;
         self.v2_edge += HEADER + body.len() as u64;
-        self.parts.last_mut().unwrap().push(Msg { body, object, v2_offset });
+        self.parts.last_mut().unwrap().push(Msg {
+            body,
+            object,
+            v2_offset,
+        });
     }
 
     fn pop(&mut self, slot: usize) -> Option<Pos> {
         let at = self.next(self.handles[slot].unwrap())?;
-        self.handles[slot] = Some(Pos { part: at.part, idx: at.idx + 1 });
+        self.handles[slot] = Some(Pos {
+            part: at.part,
+            idx: at.idx + 1,
+        });
         Some(at)
     }
 
     /// Where a slot starts when opened; None when it cannot open.
     fn start(&self, slot: usize) -> Option<Pos> {
-        let current = Pos { part: self.current(), idx: 0 };
+        let current = Pos {
+            part: self.current(),
+            idx: 0,
+        };
         match SLOTS[slot] {
             Kind::Named(name, _) => Some(*self.saved.get(name).unwrap_or(&current)),
             Kind::First => Some(Pos { part: 0, idx: 0 }),
@@ -195,15 +238,21 @@ struct QueueModel;
 
 fn body_spec() -> impl Strategy<Value = BodySpec> {
     let len = prop_oneof![8 => 0usize..200, 2 => 200usize..4096, 1 => 4096usize..40_000];
-    (len, any::<u64>(), any::<bool>()).prop_map(|(len, seed, compressible)| BodySpec { len, seed, compressible })
+    (len, any::<u64>(), any::<bool>()).prop_map(|(len, seed, compressible)| BodySpec {
+        len,
+        seed,
+        compressible,
+    })
 }
 
 fn torn() -> impl Strategy<Value = Option<Torn>> {
-    prop::option::of((any::<u64>(), 1usize..300, any::<bool>()).prop_map(|(seed, len, whole_record)| Torn {
-        seed,
-        len,
-        whole_record,
-    }))
+    prop::option::of(
+        (any::<u64>(), 1usize..300, any::<bool>()).prop_map(|(seed, len, whole_record)| Torn {
+            seed,
+            len,
+            whole_record,
+        }),
+    )
 }
 
 impl ReferenceStateMachine for QueueModel {
@@ -223,7 +272,10 @@ impl ReferenceStateMachine for QueueModel {
     fn transitions(state: &Model) -> BoxedStrategy<Transition> {
         let reopen = prop_oneof![
             Just(WriterEnd::Close).prop_map(|end| Transition::ReopenWriter { end, torn: None }),
-            torn().prop_map(|torn| Transition::ReopenWriter { end: WriterEnd::Crash, torn }),
+            torn().prop_map(|torn| Transition::ReopenWriter {
+                end: WriterEnd::Crash,
+                torn
+            }),
             Just(WriterEnd::Takeover).prop_map(|end| Transition::ReopenWriter { end, torn: None }),
         ];
         let writer = prop_oneof![
@@ -320,7 +372,10 @@ struct Sut<const V3: bool> {
 }
 
 fn writer_options<const V3: bool>() -> WriterOptions {
-    WriterOptions { format: if V3 { Format::V3 } else { Format::V2 }, ..Default::default() }
+    WriterOptions {
+        format: if V3 { Format::V3 } else { Format::V2 },
+        ..Default::default()
+    }
 }
 
 fn open_writer<const V3: bool>(base: &PathBuf) -> Queue {
@@ -356,7 +411,9 @@ fn assert_msg<const V3: bool>(got: &Message, want: &Msg, at: Pos, what: &str) {
 
 /// What a pop must return given the model before it.
 fn expect_pop(before: &Model, slot: usize) -> Option<(Pos, &Msg)> {
-    before.next(before.handles[slot].unwrap()).map(|at| (at, before.msg(at)))
+    before
+        .next(before.handles[slot].unwrap())
+        .map(|at| (at, before.msg(at)))
 }
 
 struct QueueMachine<const V3: bool>;
@@ -369,7 +426,13 @@ impl<const V3: bool> StateMachineTest for QueueMachine<V3> {
         let tmp = temp_base();
         let base = tmp.path().to_path_buf();
         let writer = open_writer::<V3>(&base);
-        Sut { _tmp: tmp, base, writer, handles: Default::default(), before: ref_state.clone() }
+        Sut {
+            _tmp: tmp,
+            base,
+            writer,
+            handles: Default::default(),
+            before: ref_state.clone(),
+        }
     }
 
     fn apply(mut sut: Sut<V3>, after: &Model, t: Transition) -> Sut<V3> {
@@ -408,7 +471,11 @@ impl<const V3: bool> StateMachineTest for QueueMachine<V3> {
                     }
                 }
                 assert_eq!(sut.writer.part_id(), after.current(), "writer part after reopening");
-                assert_eq!(sut.writer.count_pushed(), 0, "a new writer session starts with an empty part");
+                assert_eq!(
+                    sut.writer.count_pushed(),
+                    0,
+                    "a new writer session starts with an empty part"
+                );
                 assert_eq!(sut.writer.right_edge(), 0, "right edge of a new session");
             }
             Transition::Open { slot } => {
@@ -422,7 +489,10 @@ impl<const V3: bool> StateMachineTest for QueueMachine<V3> {
                         assert_eq!(c.mode(), expected_mode);
                         if let Some(mut old) = sut.handles[slot].replace(c) {
                             if let Some(name) = read_write(slot) {
-                                assert!(!old.is_ready(), "consumer {name}: a taken-over handle still reports ready");
+                                assert!(
+                                    !old.is_ready(),
+                                    "consumer {name}: a taken-over handle still reports ready"
+                                );
                                 assert!(
                                     matches!(old.pop(), Err(Error::Closed(_))),
                                     "consumer {name}: a taken-over handle still pops"
@@ -477,7 +547,10 @@ impl<const V3: bool> StateMachineTest for QueueMachine<V3> {
                     assert_eq!(c.part_id(), at.part, "consumer part after pop_body");
                     assert_eq!(c.count_popped() as usize, at.idx + 1, "count_popped after pop_body");
                 }
-                assert!(c.pop_body().expect("pop_body").is_none(), "pop_body without a popped header");
+                assert!(
+                    c.pop_body().expect("pop_body").is_none(),
+                    "pop_body without a popped header"
+                );
             }
             Transition::PopBatch { slot, max } => {
                 let mut model = before.clone();
@@ -498,7 +571,10 @@ impl<const V3: bool> StateMachineTest for QueueMachine<V3> {
                 let r = sut.handles[slot].as_mut().unwrap().commit();
                 match read_write(slot) {
                     Some(_) => r.expect("commit"),
-                    None => assert!(matches!(r, Err(Error::ReadOnly(_))), "commit on a read-only consumer: {r:?}"),
+                    None => assert!(
+                        matches!(r, Err(Error::ReadOnly(_))),
+                        "commit on a read-only consumer: {r:?}"
+                    ),
                 }
             }
             Transition::BatchSize { slot } => {
@@ -506,21 +582,36 @@ impl<const V3: bool> StateMachineTest for QueueMachine<V3> {
                 // the consumer last looked at the part, so it can lag behind
                 // newer pushes; it is never zero while a record is readable and
                 // never more than what is unread.
-                let n = sut.handles[slot].as_mut().unwrap().get_batch_size().expect("get_batch_size");
+                let n = sut.handles[slot]
+                    .as_mut()
+                    .unwrap()
+                    .get_batch_size()
+                    .expect("get_batch_size");
                 let unread = before.batch_size(before.handles[slot].unwrap());
                 if unread == 0 {
                     assert_eq!(n, 0, "slot {slot}: get_batch_size with nothing to read");
                 } else {
-                    assert!((1..=unread).contains(&n), "slot {slot}: get_batch_size {n}, {unread} unread in the part");
+                    assert!(
+                        (1..=unread).contains(&n),
+                        "slot {slot}: get_batch_size {n}, {unread} unread in the part"
+                    );
                 }
             }
             Transition::Poll { slot } => {
-                let ready = sut.handles[slot].as_mut().unwrap().wait(std::time::Duration::ZERO).expect("wait");
+                let ready = sut.handles[slot]
+                    .as_mut()
+                    .unwrap()
+                    .wait(std::time::Duration::ZERO)
+                    .expect("wait");
                 assert_eq!(ready, expect_pop(&before, slot).is_some(), "slot {slot}: wait(0)");
             }
             Transition::Backlog { slot } => {
                 let n = sut.handles[slot].as_mut().unwrap().backlog().expect("backlog");
-                assert_eq!(n, before.remaining(before.handles[slot].unwrap()), "slot {slot}: backlog");
+                assert_eq!(
+                    n,
+                    before.remaining(before.handles[slot].unwrap()),
+                    "slot {slot}: backlog"
+                );
             }
             Transition::Close { slot, crash } => {
                 let mut c = sut.handles[slot].take().unwrap();
@@ -540,20 +631,31 @@ impl<const V3: bool> StateMachineTest for QueueMachine<V3> {
         let mut n = 0;
         for (part, msgs) in model.parts.iter().enumerate() {
             for (idx, want) in msgs.iter().enumerate() {
-                let m = r.pop().expect("pop").unwrap_or_else(|| panic!("reader misses part {part} record {idx}"));
+                let m = r
+                    .pop()
+                    .expect("pop")
+                    .unwrap_or_else(|| panic!("reader misses part {part} record {idx}"));
                 assert_msg::<V3>(&m, want, Pos { part: part as u32, idx }, "reader from the first part");
                 n += 1;
             }
         }
         assert!(r.pop().expect("pop").is_none(), "reader sees more than was pushed");
         let report = vqueue_core::verify(&sut.base, Q).expect("verify");
-        assert!(report.is_ok(), "verify: {:?}", report.problems.iter().map(|p| &p.detail).collect::<Vec<_>>());
+        assert!(
+            report.is_ok(),
+            "verify: {:?}",
+            report.problems.iter().map(|p| &p.detail).collect::<Vec<_>>()
+        );
         assert_eq!(report.records, n);
     }
 }
 
 fn check_writer<const V3: bool>(w: &Queue, after: &Model, edge: u64) {
-    assert_eq!(w.count_pushed() as usize, after.parts.last().unwrap().len(), "count_pushed");
+    assert_eq!(
+        w.count_pushed() as usize,
+        after.parts.last().unwrap().len(),
+        "count_pushed"
+    );
     assert_eq!(w.right_edge(), edge, "push returns the right edge");
     assert_eq!(w.part_id(), after.current(), "writer part");
     if !V3 {

@@ -135,9 +135,18 @@ pub fn make_body(len: usize, seed: u64, compressible: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(len + 64);
     if compressible {
         const WORDS: [&str; 12] = [
-            "\"@id\":\"d:", "\"rdf:type\":", "\"v-s:created\":", "\"rdfs:label\":",
-            "\"v-s:author\":\"td:", "\"type\":\"Uri\"", "\"type\":\"String\"",
-            "\"lang\":\"RU\"", "\"data\":", "{", "},", "\"v-s:Document\"",
+            "\"@id\":\"d:",
+            "\"rdf:type\":",
+            "\"v-s:created\":",
+            "\"rdfs:label\":",
+            "\"v-s:author\":\"td:",
+            "\"type\":\"Uri\"",
+            "\"type\":\"String\"",
+            "\"lang\":\"RU\"",
+            "\"data\":",
+            "{",
+            "},",
+            "\"v-s:Document\"",
         ];
         while out.len() < len {
             let r = rng.next();
@@ -164,7 +173,11 @@ pub fn crc32(parts: &[&[u8]]) -> u32 {
         for &b in *part {
             crc ^= b as u32;
             for _ in 0..8 {
-                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
     }
@@ -174,8 +187,8 @@ pub fn crc32(parts: &[&[u8]]) -> u32 {
 /// Right edge, record count and v3-ness published in a part's info_push
 /// (first line only; an empty file is an empty part).
 pub fn published(base: &Path, queue: &str, part: u32) -> (u64, u32, bool) {
-    let text = fs::read_to_string(base.join(format!("{queue}-{part}")).join(format!("{queue}_info_push")))
-        .unwrap_or_default();
+    let text =
+        fs::read_to_string(base.join(format!("{queue}-{part}")).join(format!("{queue}_info_push"))).unwrap_or_default();
     let line = text.lines().next().unwrap_or("");
     if line.is_empty() {
         return (0, 0, false);
@@ -210,6 +223,11 @@ pub fn write_torn_tail(base: &Path, queue: &str, part: u32, seed: u64, len: usiz
         body
     };
     let path = base.join(format!("{queue}-{part}")).join(format!("{queue}_queue"));
-    let f = fs::OpenOptions::new().write(true).create(true).truncate(false).open(&path).expect("open part data");
+    let f = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .expect("open part data");
     f.write_all_at(&bytes, edge).expect("write torn tail");
 }

@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::{fixture_copy, fixtures_dir, sha256, type_letter, SeqDigest};
-use vqueue_core::{Consumer, Error, Mode, Start};
+use vqueue_core::{Consumer, Error, Format, Mode, Start};
 
 /// Folders this file knows; a new fixture folder must be added here so it
 /// never goes untested silently.
@@ -368,5 +368,60 @@ fn verify_reports_v2_and_v3_fixtures_clean() {
                 .collect::<Vec<_>>()
         );
         assert_eq!(report.records, exp.count, "{name}: records verified");
+    }
+}
+
+/// `inspect` agrees with the fixtures' documented layout and with the
+/// per-part message counts of the expected files.
+#[test]
+fn inspect_reports_fixture_layout() {
+    let Some(fixtures) = fixtures_dir() else { return };
+    for (name, format) in [
+        ("real-veda-v2", Format::V2),
+        ("v2-generated", Format::V2),
+        ("v3-compressed", Format::V3),
+    ] {
+        let exp = load_expected(&fixtures, name);
+        let (_tmp, base) = fixture_copy(&fixtures, name);
+        let info = vqueue_core::inspect(&base, queue_of(name)).expect("inspect");
+        let mut per_part = std::collections::BTreeMap::<u32, u32>::new();
+        for m in &exp.messages {
+            *per_part.entry(m.part).or_default() += 1;
+        }
+        let ids: Vec<u32> = info.parts.iter().map(|p| p.id).collect();
+        for p in &info.parts {
+            assert_eq!(
+                p.count,
+                per_part.get(&p.id).copied().unwrap_or(0),
+                "{name}: records of part {}",
+                p.id
+            );
+            assert_eq!(p.format, format, "{name}: format of part {}", p.id);
+            assert_eq!(p.has_dict, format == Format::V3, "{name}: dictionary of part {}", p.id);
+        }
+        for part in per_part.keys() {
+            assert!(
+                ids.contains(part),
+                "{name}: part {part} holds messages but is not listed"
+            );
+        }
+        assert_eq!(info.writer_part, ids.last().copied(), "{name}: writer part");
+        assert!(!info.writer_active, "{name}: no writer holds the lock");
+        let c = info
+            .consumers
+            .iter()
+            .find(|c| c.name == "fixture")
+            .expect("fixture consumer listed");
+        assert_eq!(
+            (c.part, c.offset, c.popped),
+            (ids[0], 0, 0),
+            "{name}: fixture consumer position"
+        );
+        assert_eq!(c.lag, exp.count, "{name}: fixture consumer lag");
+        if name == "real-veda-v2" {
+            assert_eq!(ids, (17..=42).collect::<Vec<u32>>(), "{name}: parts");
+            let empty: Vec<u32> = info.parts.iter().filter(|p| p.count == 0).map(|p| p.id).collect();
+            assert_eq!(empty, [22, 26, 28, 29, 39, 42], "{name}: empty parts");
+        }
     }
 }

@@ -65,7 +65,10 @@ fn body_ok(ring: &[Vec<u8>], i: usize, got: &[u8]) -> bool {
 }
 
 fn options(format: Format) -> WriterOptions {
-    WriterOptions { format, durability: Durability::None }
+    WriterOptions {
+        format,
+        durability: Durability::None,
+    }
 }
 
 fn upstream_format(format: Format) -> v_queue::record::FormatVersion {
@@ -79,7 +82,12 @@ fn upstream_format(format: Format) -> v_queue::record::FormatVersion {
 static SAMPLES_SEEN: Mutex<BTreeMap<String, Vec<(u64, Duration)>>> = Mutex::new(BTreeMap::new());
 
 fn record(id: &str, iters: u64, took: Duration) -> Duration {
-    SAMPLES_SEEN.lock().unwrap().entry(id.to_string()).or_default().push((iters, took));
+    SAMPLES_SEEN
+        .lock()
+        .unwrap()
+        .entry(id.to_string())
+        .or_default()
+        .push((iters, took));
     took
 }
 
@@ -104,8 +112,9 @@ fn push_core(ring: &[Vec<u8>], format: Format, iters: u64) -> Duration {
 fn push_upstream(ring: &[Vec<u8>], format: Format, iters: u64) -> Duration {
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().to_str().unwrap();
-    let mut q = v_queue::queue::Queue::new_with_format(base, QUEUE, v_queue::record::Mode::ReadWrite, upstream_format(format))
-        .unwrap();
+    let mut q =
+        v_queue::queue::Queue::new_with_format(base, QUEUE, v_queue::record::Mode::ReadWrite, upstream_format(format))
+            .unwrap();
     let mut edge = 0;
     let start = Instant::now();
     for i in 0..iters as usize {
@@ -173,7 +182,8 @@ fn pop_core(ring: &[Vec<u8>], base: &Path, consumer: &str, n: usize) -> Result<D
 
 /// The same with the reference crate, sizing the buffer as its API asks.
 fn pop_upstream(ring: &[Vec<u8>], base: &Path, consumer: &str, n: usize) -> Result<Duration, String> {
-    let mut c = v_queue::consumer::Consumer::new(base.to_str().unwrap(), consumer, QUEUE).map_err(|e| format!("{e:?}"))?;
+    let mut c =
+        v_queue::consumer::Consumer::new(base.to_str().unwrap(), consumer, QUEUE).map_err(|e| format!("{e:?}"))?;
     let start = Instant::now();
     for i in 0..n {
         if !c.pop_header() {
@@ -233,7 +243,9 @@ fn bench_format(c: &mut Criterion, ring: &[Vec<u8>], format: Format) {
     let id = format!("{format}/push/{CORE}");
     g.bench_function(CORE, |b| b.iter_custom(|n| record(&id, n, push_core(ring, format, n))));
     let id = format!("{format}/push/{UPSTREAM}");
-    g.bench_function(UPSTREAM, |b| b.iter_custom(|n| record(&id, n, push_upstream(ring, format, n))));
+    g.bench_function(UPSTREAM, |b| {
+        b.iter_custom(|n| record(&id, n, push_upstream(ring, format, n)))
+    });
     g.finish();
 
     let mut g = c.benchmark_group(format!("{format}/push_batch"));
@@ -292,7 +304,12 @@ fn print_table() {
             let a = rate(&format!("{format}/{ours}/{CORE}"));
             let b = rate(&format!("{format}/{theirs}/{UPSTREAM}"));
             let target = if format == "v2" { target } else { "-" };
-            println!("| {format} | {label} | {} | {} | {} | {target} |", fmt(a), fmt(b), ratio(a, b));
+            println!(
+                "| {format} | {label} | {} | {} | {} | {target} |",
+                fmt(a),
+                fmt(b),
+                ratio(a, b)
+            );
         }
     }
 }

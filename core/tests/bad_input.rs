@@ -81,13 +81,21 @@ struct Rec {
 fn parse_records(path: &Path, limit: u64) -> Vec<Rec> {
     use std::io::Read;
     let mut data = Vec::new();
-    fs::File::open(path).unwrap().take(limit).read_to_end(&mut data).unwrap();
+    fs::File::open(path)
+        .unwrap()
+        .take(limit)
+        .read_to_end(&mut data)
+        .unwrap();
     let mut out = Vec::new();
     let mut pos = 0usize;
     while pos + 25 <= data.len() {
         let h = &data[pos..pos + 25];
         let len = u32::from_le_bytes(h[8..12].try_into().unwrap());
-        out.push(Rec { offset: pos as u64, stored_len: len, type_byte: h[20] });
+        out.push(Rec {
+            offset: pos as u64,
+            stored_len: len,
+            type_byte: h[20],
+        });
         pos += 25 + len as usize;
     }
     out
@@ -158,11 +166,17 @@ fn assert_names(e: &Error, file: &Path, offset: Option<u64>) {
     let shown = file.file_name().unwrap().to_str().unwrap();
     assert!(msg.contains(shown), "error does not name {shown}: {msg}");
     if let Some(off) = offset {
-        assert!(msg.contains(&off.to_string()), "error does not give offset {off}: {msg}");
+        assert!(
+            msg.contains(&off.to_string()),
+            "error does not give offset {off}: {msg}"
+        );
     }
     match e {
         Error::InvalidChecksum { path, offset: o, .. } | Error::Corrupt { path, offset: o, .. } => {
-            assert!(path.ends_with(file.strip_prefix(file.parent().unwrap().parent().unwrap()).unwrap()) || path == file, "{path:?} vs {file:?}");
+            assert!(
+                path.ends_with(file.strip_prefix(file.parent().unwrap().parent().unwrap()).unwrap()) || path == file,
+                "{path:?} vs {file:?}"
+            );
             if let Some(off) = offset {
                 assert_eq!(*o, off, "{msg}");
             }
@@ -172,7 +186,10 @@ fn assert_names(e: &Error, file: &Path, offset: Option<u64>) {
 }
 
 fn dir_entries(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
     v.sort();
     v
 }
@@ -203,9 +220,15 @@ fn isolated(test_name: &str, body: impl FnOnce()) {
 fn limit_file_size(bytes: u64) -> libc::rlimit {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-        let mut old = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        let mut old = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
         assert_eq!(libc::getrlimit(libc::RLIMIT_FSIZE, &mut old), 0);
-        let new = libc::rlimit { rlim_cur: bytes as libc::rlim_t, rlim_max: old.rlim_max };
+        let new = libc::rlimit {
+            rlim_cur: bytes as libc::rlim_t,
+            rlim_max: old.rlim_max,
+        };
         assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &new), 0);
         old
     }
@@ -245,14 +268,41 @@ fn bad_names_are_refused_by_every_entry_point_before_any_file_is_touched() {
                 ("validate_name", validate_name(name)),
                 ("Queue::open rw", Queue::open(b, name, Mode::ReadWrite).map(drop)),
                 ("Queue::open read", Queue::open(b, name, Mode::Read).map(drop)),
-                ("Queue::open_with v3", Queue::open_with(b, name, Mode::ReadWrite, WriterOptions { format: Format::V3, durability: Durability::Sync }).map(drop)),
+                (
+                    "Queue::open_with v3",
+                    Queue::open_with(
+                        b,
+                        name,
+                        Mode::ReadWrite,
+                        WriterOptions {
+                            format: Format::V3,
+                            durability: Durability::Sync,
+                        },
+                    )
+                    .map(drop),
+                ),
                 ("Consumer::open consumer", Consumer::open(b, name, Q).map(drop)),
                 ("Consumer::open queue", Consumer::open(b, "c", name).map(drop)),
-                ("open_with_mode consumer", Consumer::open_with_mode(b, name, Q, Mode::Read).map(drop)),
-                ("open_with_mode queue", Consumer::open_with_mode(b, "c", name, Mode::Read).map(drop)),
-                ("open_reader first", Consumer::open_reader(b, name, Start::FirstPart).map(drop)),
-                ("open_reader current", Consumer::open_reader(b, name, Start::CurrentPart).map(drop)),
-                ("open_reader consumer", Consumer::open_reader(b, Q, Start::Consumer(name.to_string())).map(drop)),
+                (
+                    "open_with_mode consumer",
+                    Consumer::open_with_mode(b, name, Q, Mode::Read).map(drop),
+                ),
+                (
+                    "open_with_mode queue",
+                    Consumer::open_with_mode(b, "c", name, Mode::Read).map(drop),
+                ),
+                (
+                    "open_reader first",
+                    Consumer::open_reader(b, name, Start::FirstPart).map(drop),
+                ),
+                (
+                    "open_reader current",
+                    Consumer::open_reader(b, name, Start::CurrentPart).map(drop),
+                ),
+                (
+                    "open_reader consumer",
+                    Consumer::open_reader(b, Q, Start::Consumer(name.to_string())).map(drop),
+                ),
                 ("inspect", inspect(b, name).map(drop)),
                 ("verify", verify(b, name).map(drop)),
                 ("repair", repair(b, name).map(drop)),
@@ -265,11 +315,18 @@ fn bad_names_are_refused_by_every_entry_point_before_any_file_is_touched() {
                         assert_eq!(n, name, "{what}");
                         assert!(!reason.is_empty(), "{what}: no reason given");
                     }
-                    other => wrong.push(format!("{what} with name {name:?} in {}: {other:?}", b.file_name().unwrap().to_str().unwrap())),
+                    other => wrong.push(format!(
+                        "{what} with name {name:?} in {}: {other:?}",
+                        b.file_name().unwrap().to_str().unwrap()
+                    )),
                 }
             }
         }
-        assert!(dir_entries(&base).is_empty(), "name {name:?} touched the base directory: {:?}", dir_entries(&base));
+        assert!(
+            dir_entries(&base).is_empty(),
+            "name {name:?} touched the base directory: {:?}",
+            dir_entries(&base)
+        );
         assert!(!missing.exists(), "name {name:?} created the base directory");
     }
     assert_eq!(dir_entries(dir.path()), vec!["base".to_string()]);
@@ -333,7 +390,11 @@ fn flipped_body_byte_is_invalid_checksum_at_the_record_offset() {
         report.problems.len(),
         1,
         "{:?}",
-        report.problems.iter().map(|p| (p.offset, &p.detail)).collect::<Vec<_>>()
+        report
+            .problems
+            .iter()
+            .map(|p| (p.offset, &p.detail))
+            .collect::<Vec<_>>()
     );
     let p = &report.problems[0];
     assert!(p.file.ends_with("q-0/q_queue"), "{:?}", p.file);
@@ -374,7 +435,10 @@ fn garbage_header_is_a_typed_error_not_an_allocation() {
             Ok(Some(m)) => got.push(m.body),
             Ok(None) => break,
             Err(e) => {
-                assert!(matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum), "{e:?}");
+                assert!(
+                    matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum),
+                    "{e:?}"
+                );
                 errors.push(e);
                 assert!(errors.len() <= 2, "{errors:?}");
                 lost += c.skip_corrupt().unwrap();
@@ -405,19 +469,30 @@ fn short_data_file_is_reported_and_repair_rebuilds_metadata() {
     let data = data_path(base, Q, 0);
     let recs = parse_records(&data, u64::MAX);
     let cut = recs[4].offset + 30;
-    fs::OpenOptions::new().write(true).open(&data).unwrap().set_len(cut).unwrap();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&data)
+        .unwrap()
+        .set_len(cut)
+        .unwrap();
 
     let mut c = Consumer::open_reader(base, Q, Start::FirstPart).unwrap();
     for b in &bodies[..4] {
         assert_eq!(&c.pop().unwrap().unwrap().body, b);
     }
     let e = c.pop().unwrap_err();
-    assert!(matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum), "{e:?}");
+    assert!(
+        matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum),
+        "{e:?}"
+    );
     assert_names(&e, &data, Some(recs[4].offset));
 
     let report = verify(base, Q).unwrap();
     assert!(!report.is_ok());
-    assert!(report.problems.iter().any(|p| p.part == Some(0)), "verify missed the short part");
+    assert!(
+        report.problems.iter().any(|p| p.part == Some(0)),
+        "verify missed the short part"
+    );
 
     let fixed = repair(base, Q).unwrap();
     assert!(!fixed.actions.is_empty());
@@ -455,7 +530,12 @@ fn bytes_after_the_right_edge_are_never_returned() {
     tail.extend((0..500u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8));
     {
         use std::os::unix::fs::FileExt;
-        fs::OpenOptions::new().write(true).open(&data).unwrap().write_all_at(&tail, edge).unwrap();
+        fs::OpenOptions::new()
+            .write(true)
+            .open(&data)
+            .unwrap()
+            .write_all_at(&tail, edge)
+            .unwrap();
     }
 
     for b in &first {
@@ -481,10 +561,18 @@ fn bytes_after_the_right_edge_are_never_returned() {
     torn.extend_from_slice(&[0xEE; 300]);
     {
         use std::os::unix::fs::FileExt;
-        fs::OpenOptions::new().write(true).open(data_path(base, Q, 0)).unwrap().write_all_at(&torn, 0).unwrap();
+        fs::OpenOptions::new()
+            .write(true)
+            .open(data_path(base, Q, 0))
+            .unwrap()
+            .write_all_at(&torn, 0)
+            .unwrap();
     }
     let mut r = Consumer::open_reader(base, Q, Start::FirstPart).unwrap();
-    assert!(r.pop().unwrap().is_none(), "a torn record of an empty part was returned");
+    assert!(
+        r.pop().unwrap().is_none(),
+        "a torn record of an empty part was returned"
+    );
     let fresh: Vec<Vec<u8>> = (0..3).map(|i| body(100 + i, 10)).collect();
     let part = session(base, Q, &fresh);
     assert_eq!(part, 0, "an empty part is reused");
@@ -522,13 +610,20 @@ fn wrong_info_queue_crc_is_refused_or_recovered_and_repaired() {
     }
     match Consumer::open(base, "new", Q) {
         Ok(mut c) => {
-            assert_eq!(drain(&mut c), all[4..].to_vec(), "a new consumer starts at the current part");
+            assert_eq!(
+                drain(&mut c),
+                all[4..].to_vec(),
+                "a new consumer starts at the current part"
+            );
             c.close().unwrap();
             fs::remove_file(info_pop_path(base, Q, "new")).unwrap();
         }
         Err(e) => {
             refused("Consumer::open new", e);
-            assert!(!info_pop_path(base, Q, "new").exists(), "a refused consumer left a position file");
+            assert!(
+                !info_pop_path(base, Q, "new").exists(),
+                "a refused consumer left a position file"
+            );
         }
     }
     match Consumer::open_reader(base, Q, Start::CurrentPart) {
@@ -540,7 +635,10 @@ fn wrong_info_queue_crc_is_refused_or_recovered_and_repaired() {
         Err(e) => refused("reader first part", e),
     }
     let report = verify(base, Q).unwrap();
-    assert!(report.problems.iter().any(|p| p.file.ends_with("q_info_queue")), "verify missed info_queue");
+    assert!(
+        report.problems.iter().any(|p| p.file.ends_with("q_info_queue")),
+        "verify missed info_queue"
+    );
 
     repair(base, Q).unwrap();
     assert!(verify(base, Q).unwrap().is_ok());
@@ -558,7 +656,10 @@ fn wrong_info_push_crc_is_refused_naming_the_file_and_repaired() {
     for format in [Format::V2, Format::V3] {
         let dir = tmp();
         let base = dir.path();
-        let opts = WriterOptions { format, durability: Durability::None };
+        let opts = WriterOptions {
+            format,
+            durability: Durability::None,
+        };
         let bodies: Vec<Vec<u8>> = (0..500).map(json_body).collect();
         let mut w = Queue::open_with(base, Q, Mode::ReadWrite, opts).unwrap();
         w.push_batch(&bodies, MsgType::Object).unwrap();
@@ -574,11 +675,18 @@ fn wrong_info_push_crc_is_refused_naming_the_file_and_repaired() {
         assert!(matches!(e, Error::InvalidChecksum { .. }), "{format}: {e:?}");
         assert_names(&e, &path, None);
         let report = verify(base, Q).unwrap();
-        assert!(report.problems.iter().any(|p| p.file.ends_with("q-0/q_info_push")), "{format}: verify missed info_push");
+        assert!(
+            report.problems.iter().any(|p| p.file.ends_with("q-0/q_info_push")),
+            "{format}: verify missed info_push"
+        );
 
         repair(base, Q).unwrap();
         assert!(verify(base, Q).unwrap().is_ok(), "{format}");
-        assert_eq!(fs::read(&path).unwrap(), before, "{format}: repair must rebuild the same line");
+        assert_eq!(
+            fs::read(&path).unwrap(),
+            before,
+            "{format}: repair must rebuild the same line"
+        );
         assert_eq!(read_all(base, Q), bodies, "{format}");
     }
 }
@@ -611,18 +719,39 @@ fn garbled_info_pop_is_corrupt_or_restored_exactly() {
     // same width: well-formed, but its checksum token no longer matches.
     let text = String::from_utf8(good.clone()).unwrap();
     let pos: u64 = text.split(';').nth(2).unwrap().parse().unwrap();
-    let forged = text.replacen(&format!(";{pos};"), &format!(";{};", pos + 1), 1).into_bytes();
+    let forged = text
+        .replacen(&format!(";{pos};"), &format!(";{};", pos + 1), 1)
+        .into_bytes();
     assert_eq!(forged.len(), good.len());
-    assert!(good.windows(1).any(|w| w == b"~"), "position files carry a checksum token");
-    for garbage in [&b"q;c;abc;2;0\n"[..], b"q;other;0;0;0\n", b"p;c;0;0;0\n", b"\x00\x00\x00\x00\n", b"q;c", b"", &forged] {
+    assert!(
+        good.windows(1).any(|w| w == b"~"),
+        "position files carry a checksum token"
+    );
+    for garbage in [
+        &b"q;c;abc;2;0\n"[..],
+        b"q;other;0;0;0\n",
+        b"p;c;0;0;0\n",
+        b"\x00\x00\x00\x00\n",
+        b"q;c",
+        b"",
+        &forged,
+    ] {
         fs::write(&path, garbage).unwrap();
         match Consumer::open(base, "c", Q) {
             Err(e) => {
-                assert!(matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum), "{e:?}");
+                assert!(
+                    matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum),
+                    "{e:?}"
+                );
                 assert_names(&e, &path, None);
             }
             Ok(mut c) => {
-                assert_eq!(c.pop().unwrap().unwrap().body, bodies[2], "{:?}", String::from_utf8_lossy(garbage));
+                assert_eq!(
+                    c.pop().unwrap().unwrap().body,
+                    bodies[2],
+                    "{:?}",
+                    String::from_utf8_lossy(garbage)
+                );
                 c.close().unwrap();
             }
         }
@@ -651,15 +780,29 @@ fn damaged_or_missing_dictionary_is_a_typed_error() {
             assert_eq!(&r.pop().unwrap().unwrap().body, x, "{what}: record {i}");
         }
         let e = r.pop().expect_err(what);
-        assert!(matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::NotFound | ErrorKind::InvalidChecksum), "{what}: {e:?}");
+        assert!(
+            matches!(
+                e.kind(),
+                ErrorKind::Corrupt | ErrorKind::NotFound | ErrorKind::InvalidChecksum
+            ),
+            "{what}: {e:?}"
+        );
         // Either the dictionary file is named, or the record (file and
         // offset) with a detail that blames the dictionary.
         let msg = e.to_string();
         let names_dict = msg.contains("q_dict");
-        let names_record = msg.contains("q_queue") && msg.contains(&recs[first].offset.to_string()) && msg.to_lowercase().contains("dictionar");
-        assert!(names_dict || names_record, "{what}: error names neither the dictionary nor the record: {msg}");
+        let names_record = msg.contains("q_queue")
+            && msg.contains(&recs[first].offset.to_string())
+            && msg.to_lowercase().contains("dictionar");
+        assert!(
+            names_dict || names_record,
+            "{what}: error names neither the dictionary nor the record: {msg}"
+        );
         let report = verify(base, Q).unwrap();
-        assert!(!report.is_ok(), "{what}: verify passed a part without a usable dictionary");
+        assert!(
+            !report.is_ok(),
+            "{what}: verify passed a part without a usable dictionary"
+        );
         fs::write(&dict, &good).unwrap();
     }
     assert_eq!(read_all(base, Q), bodies);
@@ -686,7 +829,10 @@ fn truncated_metadata_files_are_typed_errors_or_recovered() {
         let e = Consumer::open_reader(base, Q, Start::FirstPart)
             .and_then(|mut r| r.pop().map(drop))
             .expect_err("a part with a cut info_push was read");
-        assert!(matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum), "cut at {cut}: {e:?}");
+        assert!(
+            matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum),
+            "cut at {cut}: {e:?}"
+        );
         assert_names(&e, &push0, None);
         assert!(!verify(base, Q).unwrap().is_ok());
     }
@@ -698,9 +844,16 @@ fn truncated_metadata_files_are_typed_errors_or_recovered() {
     let good = fs::read(&iq).unwrap();
     fs::write(&iq, &good[..3]).unwrap();
     match Consumer::open_reader(base, Q, Start::CurrentPart) {
-        Ok(mut r) => assert_eq!(drain(&mut r), all[4..].to_vec(), "a cut info_queue sent the reader to another part"),
+        Ok(mut r) => assert_eq!(
+            drain(&mut r),
+            all[4..].to_vec(),
+            "a cut info_queue sent the reader to another part"
+        ),
         Err(e) => {
-            assert!(matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum), "{e:?}");
+            assert!(
+                matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum),
+                "{e:?}"
+            );
             assert_names(&e, &iq, None);
         }
     }
@@ -725,7 +878,10 @@ fn reference_v3_queue(base: &Path) -> (Vec<Vec<u8>>, PathBuf, Vec<Rec>, usize) {
     }
     let data = data_path(base, Q, 0);
     let recs = parse_records(&data, u64::MAX);
-    let k = recs.iter().position(|r| r.type_byte & 0x80 != 0).expect("nothing compressed");
+    let k = recs
+        .iter()
+        .position(|r| r.type_byte & 0x80 != 0)
+        .expect("nothing compressed");
     (bodies, data, recs, k)
 }
 
@@ -753,14 +909,22 @@ fn compressed_length_prefix_mismatch_is_an_error() {
     let (bodies, data, recs, k) = reference_v3_queue(base);
     let good = fs::read(&data).unwrap();
     let len = bodies[k].len() as u32;
-    for (what, claimed) in [("one more", len + 1), ("one less", len - 1), ("zero", 0), ("over the limit", u32::MAX)] {
+    for (what, claimed) in [
+        ("one more", len + 1),
+        ("one less", len - 1),
+        ("zero", 0),
+        ("over the limit", u32::MAX),
+    ] {
         fs::write(&data, claim_length(&good, &recs[k], claimed)).unwrap();
         let mut r = Consumer::open_reader(base, Q, Start::FirstPart).unwrap();
         for x in &bodies[..k] {
             assert_eq!(&r.pop().unwrap().unwrap().body, x);
         }
         let e = r.pop().expect_err(what);
-        assert!(matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum), "{what}: {e:?}");
+        assert!(
+            matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum),
+            "{what}: {e:?}"
+        );
         assert_names(&e, &data, Some(recs[k].offset));
         assert_eq!(r.skip_corrupt().unwrap(), 1, "{what}");
         assert_eq!(r.pop().unwrap().unwrap().body, bodies[k + 1], "{what}");
@@ -775,22 +939,29 @@ fn compressed_length_prefix_mismatch_is_an_error() {
 /// memory of this process is the measure.
 #[test]
 fn compressed_length_claiming_gigabytes_is_refused_without_allocating() {
-    isolated("compressed_length_claiming_gigabytes_is_refused_without_allocating", || {
-        let dir = tmp();
-        let base = dir.path();
-        let (bodies, data, recs, k) = reference_v3_queue(base);
-        let good = fs::read(&data).unwrap();
-        fs::write(&data, claim_length(&good, &recs[k], 0x7FFF_FFF0)).unwrap();
-        let mut r = Consumer::open_reader(base, Q, Start::FirstPart).unwrap();
-        for x in &bodies[..k] {
-            assert_eq!(&r.pop().unwrap().unwrap().body, x);
-        }
-        let before = max_rss_bytes();
-        let e = r.pop().expect_err("a record claiming 2 GiB was returned");
-        let grown = max_rss_bytes().saturating_sub(before);
-        assert_names(&e, &data, Some(recs[k].offset));
-        assert!(grown < 256 << 20, "peak memory grew by {} MiB to refuse one record", grown >> 20);
-    });
+    isolated(
+        "compressed_length_claiming_gigabytes_is_refused_without_allocating",
+        || {
+            let dir = tmp();
+            let base = dir.path();
+            let (bodies, data, recs, k) = reference_v3_queue(base);
+            let good = fs::read(&data).unwrap();
+            fs::write(&data, claim_length(&good, &recs[k], 0x7FFF_FFF0)).unwrap();
+            let mut r = Consumer::open_reader(base, Q, Start::FirstPart).unwrap();
+            for x in &bodies[..k] {
+                assert_eq!(&r.pop().unwrap().unwrap().body, x);
+            }
+            let before = max_rss_bytes();
+            let e = r.pop().expect_err("a record claiming 2 GiB was returned");
+            let grown = max_rss_bytes().saturating_sub(before);
+            assert_names(&e, &data, Some(recs[k].offset));
+            assert!(
+                grown < 256 << 20,
+                "peak memory grew by {} MiB to refuse one record",
+                grown >> 20
+            );
+        },
+    );
 }
 
 fn max_rss_bytes() -> u64 {
@@ -833,10 +1004,19 @@ fn read_around_missing(what: &str) {
             Ok(None) => break,
             Err(e) => {
                 errors += 1;
-                assert!(matches!(e.kind(), ErrorKind::NotFound | ErrorKind::Corrupt), "{what}: {e:?}");
-                assert!(e.to_string().contains("q-1"), "{what}: error does not name the part: {e}");
+                assert!(
+                    matches!(e.kind(), ErrorKind::NotFound | ErrorKind::Corrupt),
+                    "{what}: {e:?}"
+                );
+                assert!(
+                    e.to_string().contains("q-1"),
+                    "{what}: error does not name the part: {e}"
+                );
                 let lost = r.skip_corrupt().unwrap();
-                assert!(errors < 3, "{what}: skip_corrupt (returned {lost}) does not move past: {e}");
+                assert!(
+                    errors < 3,
+                    "{what}: skip_corrupt (returned {lost}) does not move past: {e}"
+                );
             }
         }
     }
@@ -845,7 +1025,11 @@ fn read_around_missing(what: &str) {
     // Without info_push the records are still on disk; reading them is as
     // good as passing the part over, as long as nothing else is lost.
     let recovered: Vec<Vec<u8>> = parts.concat();
-    assert!(got == expected || (what == "info_push" && got == recovered), "{what}: {} records read", got.len());
+    assert!(
+        got == expected || (what == "info_push" && got == recovered),
+        "{what}: {} records read",
+        got.len()
+    );
     if what != "directory" {
         assert!(!verify(base, Q).unwrap().is_ok(), "{what}: verify saw no problem");
     }
@@ -874,7 +1058,10 @@ fn missing_queue_is_not_found_and_creates_nothing() {
     for (what, r) in [
         ("Queue read", Queue::open(base, Q, Mode::Read).map(drop)),
         ("Consumer rw", Consumer::open(base, "c", Q).map(drop)),
-        ("Consumer read", Consumer::open_with_mode(base, "c", Q, Mode::Read).map(drop)),
+        (
+            "Consumer read",
+            Consumer::open_with_mode(base, "c", Q, Mode::Read).map(drop),
+        ),
         ("reader", Consumer::open_reader(base, Q, Start::FirstPart).map(drop)),
         ("inspect", inspect(base, Q).map(drop)),
     ] {
@@ -883,7 +1070,9 @@ fn missing_queue_is_not_found_and_creates_nothing() {
     }
     assert!(dir_entries(base).is_empty(), "{:?}", dir_entries(base));
     session(base, Q, &[b"x".to_vec()]);
-    let e = Consumer::open_reader(base, Q, Start::Consumer("nobody".into())).map(drop).unwrap_err();
+    let e = Consumer::open_reader(base, Q, Start::Consumer("nobody".into()))
+        .map(drop)
+        .unwrap_err();
     assert!(matches!(e, Error::NotFound(_)), "{e:?}");
 }
 
@@ -921,11 +1110,15 @@ fn disk_full_push_is_io_error_and_loses_nothing() {
         restore_file_size(old);
         let (e, failed_body) = failed.expect("no push failed although the file could not grow");
         assert!(matches!(e, Error::Io { .. }), "{e:?}");
-        assert!(e.to_string().contains("q_queue"), "the error does not name the file: {e}");
+        assert!(
+            e.to_string().contains("q_queue"),
+            "the error does not name the file: {e}"
+        );
 
         let later: Vec<Vec<u8>> = (10_000..10_005).map(|i| body(i, 100)).collect();
         for b in &later {
-            w.push(b, MsgType::String).expect("the writer keeps working once space is back");
+            w.push(b, MsgType::String)
+                .expect("the writer keeps working once space is back");
         }
         let got = drain(&mut c);
         assert!(!got.contains(&failed_body), "the failed push was published");
@@ -970,7 +1163,8 @@ fn disk_full_push_batch_is_io_error_and_loses_nothing() {
         let (e, batch) = failed.expect("no batch failed although the file could not grow");
         assert!(matches!(e, Error::Io { .. }), "{e:?}");
         let later: Vec<Vec<u8>> = (50_000..50_010).map(|i| body(i, 10)).collect();
-        w.push_batch(&later, MsgType::Object).expect("the writer keeps working once space is back");
+        w.push_batch(&later, MsgType::Object)
+            .expect("the writer keeps working once space is back");
 
         let got = drain(&mut c);
         assert_eq!(&got[..acked.len()], &acked[..], "acknowledged messages lost");
@@ -1001,7 +1195,8 @@ fn forgotten_writer_mid_stream_loses_nothing() {
         }
         for i in 0..100 {
             let b = body(round as usize * 1000 + i, 1 + i * 7);
-            w.push(&b, if i % 2 == 0 { MsgType::String } else { MsgType::Object }).unwrap();
+            w.push(&b, if i % 2 == 0 { MsgType::String } else { MsgType::Object })
+                .unwrap();
             expected.push(b);
         }
         w.push_batch(&[b"batched".to_vec()], MsgType::String).unwrap();
@@ -1041,8 +1236,7 @@ fn killed_writer_process_loses_nothing_acknowledged() {
         .spawn()
         .unwrap();
     let mut last_acked = None;
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    while let Some(line) = lines.next() {
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
         if let Some(n) = line.unwrap().strip_prefix("acked ") {
             let n: usize = n.parse().unwrap();
             last_acked = Some(n);
@@ -1057,7 +1251,12 @@ fn killed_writer_process_loses_nothing_acknowledged() {
     assert!(last_acked >= 20_000);
 
     let got = read_all(base, Q);
-    assert!(got.len() > last_acked, "acknowledged pushes lost: {} read, {} acknowledged", got.len(), last_acked + 1);
+    assert!(
+        got.len() > last_acked,
+        "acknowledged pushes lost: {} read, {} acknowledged",
+        got.len(),
+        last_acked + 1
+    );
     for (i, b) in got.iter().enumerate() {
         assert_eq!(b, &body(i, 1 + i % 700), "record {i}");
     }
@@ -1112,7 +1311,10 @@ fn oversized_body_is_too_large_and_writes_nothing() {
         other => panic!("expected TooLarge, got {other:?}"),
     }
     let batch: Vec<&[u8]> = vec![&b"small"[..], &huge[..]];
-    assert!(matches!(w.push_batch(&batch, MsgType::String), Err(Error::TooLarge { .. })));
+    assert!(matches!(
+        w.push_batch(&batch, MsgType::String),
+        Err(Error::TooLarge { .. })
+    ));
     assert_eq!(w.right_edge(), edge);
     assert_eq!(w.count_pushed(), 1);
     w.push(b"after", MsgType::String).unwrap();
@@ -1130,7 +1332,10 @@ fn read_only_and_closed_handles_give_typed_errors() {
     w.push(b"one", MsgType::String).unwrap();
     let mut ro = Queue::open(base, Q, Mode::Read).unwrap();
     assert!(matches!(ro.push(b"x", MsgType::String), Err(Error::ReadOnly(_))));
-    assert!(matches!(ro.push_batch(&[b"x"], MsgType::String), Err(Error::ReadOnly(_))));
+    assert!(matches!(
+        ro.push_batch(&[b"x"], MsgType::String),
+        Err(Error::ReadOnly(_))
+    ));
 
     let mut r = Consumer::open_with_mode(base, "c", Q, Mode::Read);
     if let Ok(r) = &mut r {

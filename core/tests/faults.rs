@@ -92,7 +92,11 @@ fn parse_records(path: &Path, limit: u64) -> Vec<Rec> {
     use std::io::Read;
     // Part files may be preallocated; only the published extent matters.
     let mut data = Vec::new();
-    fs::File::open(path).unwrap().take(limit).read_to_end(&mut data).unwrap();
+    fs::File::open(path)
+        .unwrap()
+        .take(limit)
+        .read_to_end(&mut data)
+        .unwrap();
     let mut out = Vec::new();
     let mut pos = 0usize;
     while (pos + 25) as u64 <= limit && pos + 25 <= data.len() {
@@ -209,15 +213,20 @@ fn fail_all_syncs() {
         libc::SYS_syncfs,
         libc::SYS_sync,
     ];
-    let stmt = |code: u32, k: u32| libc::sock_filter { code: code as u16, jt: 0, jf: 0, k };
+    let stmt = |code: u32, k: u32| libc::sock_filter {
+        code: code as u16,
+        jt: 0,
+        jf: 0,
+        k,
+    };
     let jump = |k: u32, jt: u8, jf: u8| libc::sock_filter {
         code: (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16,
         jt,
         jf,
         k,
     };
-    let ld = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u32;
-    let ret = (libc::BPF_RET | libc::BPF_K) as u32;
+    let ld = libc::BPF_LD | libc::BPF_W | libc::BPF_ABS;
+    let ret = libc::BPF_RET | libc::BPF_K;
     let mut prog = vec![
         stmt(ld, 4), // seccomp_data.arch
         jump(ARCH, 1, 0),
@@ -231,7 +240,10 @@ fn fail_all_syncs() {
     }
     prog.push(stmt(ret, libc::SECCOMP_RET_ALLOW));
     prog.push(stmt(ret, libc::SECCOMP_RET_ERRNO | libc::EIO as u32));
-    let fprog = libc::sock_fprog { len: prog.len() as u16, filter: prog.as_mut_ptr() };
+    let fprog = libc::sock_fprog {
+        len: prog.len() as u16,
+        filter: prog.as_mut_ptr(),
+    };
     unsafe {
         assert_eq!(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 0, "no_new_privs");
         let rc = libc::syscall(
@@ -255,7 +267,11 @@ fn check_position(line: &str, part0: u32, rec: u64, last_pos: &mut u64) -> std::
     if f.len() != 5 || f[0] != Q || f[1] != "c" {
         return Err(format!("malformed position {line:?}"));
     }
-    let num = |s: &str| s.trim().parse::<u64>().map_err(|_| format!("unparseable position {line:?}"));
+    let num = |s: &str| {
+        s.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("unparseable position {line:?}"))
+    };
     let (pos, popped, part) = (num(f[2])?, num(f[3])?, num(f[4])?);
     if part == part0 as u64 {
         if pos != popped * rec {
@@ -273,7 +289,9 @@ fn check_position(line: &str, part0: u32, rec: u64, last_pos: &mut u64) -> std::
 /// newline) that does not match its first line.
 fn token_mismatch(bytes: &[u8]) -> bool {
     let len = bytes.len();
-    let Some(nl) = bytes.iter().position(|&b| b == b'\n') else { return false };
+    let Some(nl) = bytes.iter().position(|&b| b == b'\n') else {
+        return false;
+    };
     if len < 11 || bytes[len - 10] != b'~' {
         return false;
     }
@@ -311,7 +329,10 @@ fn fault_01_fsync_sync_durability_forces_data_to_disk() {
     isolated("fault_01_fsync_sync_durability_forces_data_to_disk", || {
         let dir = tmp();
         let base = dir.path();
-        let sync_opts = WriterOptions { format: Format::V2, durability: Durability::Sync };
+        let sync_opts = WriterOptions {
+            format: Format::V2,
+            durability: Durability::Sync,
+        };
 
         let mut w = Queue::open_with(base, "durable", Mode::ReadWrite, sync_opts).unwrap();
         let acked: Vec<Vec<u8>> = (0..20).map(|i| body(i, 100)).collect();
@@ -337,16 +358,21 @@ fn fault_01_fsync_sync_durability_forces_data_to_disk() {
         // Data is synced before info_push publishes it, so the refused
         // record was never published.
         let mut r = Consumer::open_reader(base, "s", Start::FirstPart).unwrap();
-        assert_eq!(drain(&mut r), vec![b"before".to_vec()], "a push that failed to sync was published");
-        lazy.push(b"no sync needed", MsgType::String).expect("a Durability::None push must not sync");
+        assert_eq!(
+            drain(&mut r),
+            vec![b"before".to_vec()],
+            "a push that failed to sync was published"
+        );
+        lazy.push(b"no sync needed", MsgType::String)
+            .expect("a Durability::None push must not sync");
         match lazy.sync() {
             Err(Error::Io { .. }) => {}
             other => panic!("sync() whose fsync failed must be Error::Io, got {other:?}"),
         }
         // A new part (directory, info_queue) must be durable before a Sync
         // push into it is acknowledged.
-        let fresh = Queue::open_with(base, "fresh", Mode::ReadWrite, sync_opts)
-            .and_then(|mut q| q.push(b"x", MsgType::String));
+        let fresh =
+            Queue::open_with(base, "fresh", Mode::ReadWrite, sync_opts).and_then(|mut q| q.push(b"x", MsgType::String));
         assert!(
             matches!(fresh, Err(Error::Io { .. })),
             "a Sync writer on a new part acknowledged without syncing: {fresh:?}"
@@ -399,16 +425,31 @@ fn fault_02_metadata_rewrite_never_leaves_empty_or_torn_files() {
                     // A read racing an in-place update may see it half done;
                     // that is tolerable only if the checksum token in the
                     // padding exposes it, as readers rely on.
-                    assert!(token_mismatch(&pop), "{why}, and its checksum token does not expose it: {text:?}");
+                    assert!(
+                        token_mismatch(&pop),
+                        "{why}, and its checksum token does not expose it: {text:?}"
+                    );
                     torn_detected += 1;
                 }
 
                 let iq = fs::read(info_queue_path(&base, Q)).unwrap();
                 let text = String::from_utf8(iq).expect("info_queue is ASCII");
-                let line = text.lines().next().unwrap_or_else(|| panic!("empty info_queue seen: {text:?}"));
-                let (prefix, crc_s) = line.rsplit_once(';').unwrap_or_else(|| panic!("torn info_queue: {text:?}"));
-                let stored: u32 = crc_s.trim().parse().unwrap_or_else(|_| panic!("torn info_queue: {text:?}"));
-                assert_eq!(crc(format!("{prefix};").as_bytes()), stored, "torn info_queue: {text:?}");
+                let line = text
+                    .lines()
+                    .next()
+                    .unwrap_or_else(|| panic!("empty info_queue seen: {text:?}"));
+                let (prefix, crc_s) = line
+                    .rsplit_once(';')
+                    .unwrap_or_else(|| panic!("torn info_queue: {text:?}"));
+                let stored: u32 = crc_s
+                    .trim()
+                    .parse()
+                    .unwrap_or_else(|_| panic!("torn info_queue: {text:?}"));
+                assert_eq!(
+                    crc(format!("{prefix};").as_bytes()),
+                    stored,
+                    "torn info_queue: {text:?}"
+                );
                 seen += 1;
             }
             assert!(torn_detected * 10 <= seen, "{torn_detected} of {seen} looks were torn");
@@ -448,8 +489,8 @@ fn fault_02_metadata_rewrite_never_leaves_empty_or_torn_files() {
         all.extend(bodies.iter().cloned());
         session(base, Q, &bodies);
     }
-    for i in 0..5 {
-        assert_eq!(k.pop().unwrap().unwrap().body, all[i]);
+    for expected in &all[..5] {
+        assert_eq!(&k.pop().unwrap().unwrap().body, expected);
         k.commit().unwrap();
     }
     k.close().unwrap();
@@ -460,7 +501,11 @@ fn fault_02_metadata_rewrite_never_leaves_empty_or_torn_files() {
     let cut = line.find(';').unwrap() + 3; // "q;k" then part of the position
     let crash_states: Vec<(&str, PathBuf, Vec<u8>)> = vec![
         ("empty info_pop", info_pop_path(base, Q, "k"), Vec::new()),
-        ("half-written info_pop", info_pop_path(base, Q, "k"), good_pop[..cut + 1].to_vec()),
+        (
+            "half-written info_pop",
+            info_pop_path(base, Q, "k"),
+            good_pop[..cut + 1].to_vec(),
+        ),
         ("empty info_queue", info_queue_path(base, Q), Vec::new()),
     ];
     for (what, path, content) in crash_states {
@@ -474,7 +519,10 @@ fn fault_02_metadata_rewrite_never_leaves_empty_or_torn_files() {
                     matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum),
                     "{what}: unexpected error kind {e:?}"
                 );
-                assert!(e.to_string().contains(file_name), "{what}: error does not name {file_name}: {e}");
+                assert!(
+                    e.to_string().contains(file_name),
+                    "{what}: error does not name {file_name}: {e}"
+                );
             }
             Ok(mut k) => {
                 let m = k.pop().unwrap().expect("a record");
@@ -494,8 +542,12 @@ fn fault_02_metadata_rewrite_never_leaves_empty_or_torn_files() {
 /// readable.
 #[test]
 fn fault_03_corrupt_info_queue_never_overwrites_part_records() {
-    let variants: Vec<(&str, Box<dyn Fn(&Path)>)> = vec![
-        ("empty", Box::new(|b: &Path| fs::write(info_queue_path(b, Q), b"").unwrap())),
+    type Damage = Box<dyn Fn(&Path)>;
+    let variants: Vec<(&str, Damage)> = vec![
+        (
+            "empty",
+            Box::new(|b: &Path| fs::write(info_queue_path(b, Q), b"").unwrap()),
+        ),
         (
             "wrong CRC",
             Box::new(|b: &Path| {
@@ -503,8 +555,14 @@ fn fault_03_corrupt_info_queue_never_overwrites_part_records() {
                 fs::write(info_queue_path(b, Q), format!("{p}{}\n", crc(p.as_bytes()) ^ 1)).unwrap()
             }),
         ),
-        ("garbage", Box::new(|b: &Path| fs::write(info_queue_path(b, Q), b"\x00\x17zz;;\n").unwrap())),
-        ("valid line naming part 0", Box::new(|b: &Path| write_info_queue(b, Q, 0))),
+        (
+            "garbage",
+            Box::new(|b: &Path| fs::write(info_queue_path(b, Q), b"\x00\x17zz;;\n").unwrap()),
+        ),
+        (
+            "valid line naming part 0",
+            Box::new(|b: &Path| write_info_queue(b, Q, 0)),
+        ),
     ];
     for (what, damage) in variants {
         let dir = tmp();
@@ -524,10 +582,17 @@ fn fault_03_corrupt_info_queue_never_overwrites_part_records() {
                     matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum),
                     "{what}: unexpected error {e:?}"
                 );
-                assert!(e.to_string().contains(&format!("{Q}_info_queue")), "{what}: error does not name info_queue: {e}");
+                assert!(
+                    e.to_string().contains(&format!("{Q}_info_queue")),
+                    "{what}: error does not name info_queue: {e}"
+                );
             }
             Ok(mut w) => {
-                assert!(w.part_id() > 1, "{what}: writer reopened part {} which holds records", w.part_id());
+                assert!(
+                    w.part_id() > 1,
+                    "{what}: writer reopened part {} which holds records",
+                    w.part_id()
+                );
                 let extra: Vec<Vec<u8>> = (10..13).map(|i| body(i, 60)).collect();
                 for b in &extra {
                     w.push(b, MsgType::String).unwrap();
@@ -539,7 +604,11 @@ fn fault_03_corrupt_info_queue_never_overwrites_part_records() {
             }
         }
         for p in 0..2u32 {
-            assert_eq!(fs::read(data_path(base, Q, p)).unwrap(), before[p as usize], "{what}: part {p} changed");
+            assert_eq!(
+                fs::read(data_path(base, Q, p)).unwrap(),
+                before[p as usize],
+                "{what}: part {p} changed"
+            );
         }
     }
 }
@@ -566,7 +635,12 @@ fn fault_04_info_push_ahead_of_data_does_not_stall_consumer() {
     let recs = parse_records(&data0, u64::MAX);
     assert_eq!(recs.len(), 10);
     let cut_at = recs[8].offset;
-    fs::OpenOptions::new().write(true).open(&data0).unwrap().set_len(cut_at + 10).unwrap();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&data0)
+        .unwrap()
+        .set_len(cut_at + 10)
+        .unwrap();
 
     let part1: Vec<Vec<u8>> = (10..15).map(|i| body(i, 80)).collect();
     session(base, Q, &part1);
@@ -580,7 +654,10 @@ fn fault_04_info_push_ahead_of_data_does_not_stall_consumer() {
             Error::Corrupt { path, offset, .. } | Error::InvalidChecksum { path, offset, .. } => {
                 assert!(path.ends_with(format!("{Q}-0/{Q}_queue")), "{e}");
                 assert_eq!(*offset, cut_at, "{e}");
-                assert!(e.to_string().contains(&cut_at.to_string()), "message lacks the offset: {e}");
+                assert!(
+                    e.to_string().contains(&cut_at.to_string()),
+                    "message lacks the offset: {e}"
+                );
             }
             other => panic!("unexpected error for a short data file: {other:?}"),
         }
@@ -631,7 +708,10 @@ fn fault_05_read_only_consumer_crosses_part_boundaries() {
         let mut got = Vec::new();
         while let Some(m) = c.pop().unwrap() {
             got.push(m.body);
-            assert!(matches!(c.commit(), Err(Error::ReadOnly(_))), "commit on a {mode:?} consumer");
+            assert!(
+                matches!(c.commit(), Err(Error::ReadOnly(_))),
+                "commit on a {mode:?} consumer"
+            );
         }
         assert_eq!(got, all, "{mode:?} consumer");
         c.close().unwrap();
@@ -643,7 +723,11 @@ fn fault_05_read_only_consumer_crosses_part_boundaries() {
     }
     let mut r = Consumer::open_reader(base, Q, Start::CurrentPart).unwrap();
     assert_eq!(drain(&mut r), all[6..].to_vec());
-    assert_eq!(snapshot(base), before, "a read-only consumer wrote to the queue directory");
+    assert_eq!(
+        snapshot(base),
+        before,
+        "a read-only consumer wrote to the queue directory"
+    );
 }
 
 /// Fault 6: a missing part directory stops the reference's consumers for
@@ -725,11 +809,16 @@ fn fault_07_bad_crc_is_reported_skipped_and_counted() {
     for _ in 0..2 {
         match c.pop() {
             Err(e @ Error::InvalidChecksum { .. }) => {
-                let Error::InvalidChecksum { path, offset, .. } = &e else { unreachable!() };
+                let Error::InvalidChecksum { path, offset, .. } = &e else {
+                    unreachable!()
+                };
                 assert!(path.ends_with("a-0/a_queue"), "{e}");
                 assert_eq!(*offset, recs[3].offset);
                 let msg = e.to_string();
-                assert!(msg.contains("a_queue") && msg.contains(&recs[3].offset.to_string()), "{msg}");
+                assert!(
+                    msg.contains("a_queue") && msg.contains(&recs[3].offset.to_string()),
+                    "{msg}"
+                );
             }
             other => panic!("expected InvalidChecksum, got {:?}", other.map(|m| m.map(|m| m.offset))),
         }
@@ -737,9 +826,16 @@ fn fault_07_bad_crc_is_reported_skipped_and_counted() {
     let report = verify(base, "a").unwrap();
     assert!(!report.is_ok());
     assert!(
-        report.problems.iter().any(|p| p.offset == Some(recs[3].offset) && p.part == Some(0) && p.file.ends_with("a-0/a_queue")),
+        report
+            .problems
+            .iter()
+            .any(|p| p.offset == Some(recs[3].offset) && p.part == Some(0) && p.file.ends_with("a-0/a_queue")),
         "verify does not locate the damage: {:?}",
-        report.problems.iter().map(|p| (&p.file, p.part, p.offset, &p.detail)).collect::<Vec<_>>()
+        report
+            .problems
+            .iter()
+            .map(|p| (&p.file, p.part, p.offset, &p.detail))
+            .collect::<Vec<_>>()
     );
     assert_eq!(c.skip_corrupt().unwrap(), 1);
     let m = c.pop().unwrap().unwrap();
@@ -769,8 +865,13 @@ fn fault_07_bad_crc_is_reported_skipped_and_counted() {
         assert_eq!(&c.pop().unwrap().unwrap().body, b);
     }
     match c.pop() {
-        Err(Error::Corrupt { offset, .. }) | Err(Error::InvalidChecksum { offset, .. }) => assert_eq!(offset, recs[5].offset),
-        other => panic!("expected a typed error at the smashed header, got {:?}", other.map(|m| m.is_some())),
+        Err(Error::Corrupt { offset, .. }) | Err(Error::InvalidChecksum { offset, .. }) => {
+            assert_eq!(offset, recs[5].offset)
+        }
+        other => panic!(
+            "expected a typed error at the smashed header, got {:?}",
+            other.map(|m| m.is_some())
+        ),
     }
     assert_eq!(c.skip_corrupt().unwrap(), 3, "lost records miscounted");
     assert_eq!(c.pop().unwrap().unwrap().body, bodies[8]);
@@ -799,12 +900,25 @@ fn fault_08_unsafe_names_are_rejected_before_touching_files() {
         assert!(matches!(e, Error::InvalidName { .. }), "consumer {name:?}: {e:?}");
         let e = Consumer::open(&base, "c", name).map(|_| ()).unwrap_err();
         assert!(matches!(e, Error::InvalidName { .. }), "consumer queue {name:?}: {e:?}");
-        assert!(matches!(validate_name(name), Err(Error::InvalidName { .. })), "{name:?}");
+        assert!(
+            matches!(validate_name(name), Err(Error::InvalidName { .. })),
+            "{name:?}"
+        );
     }
-    let mut top: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let mut top: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     top.sort();
-    assert_eq!(top, vec![std::ffi::OsString::from("base")], "something escaped the base directory");
-    let mut inside: Vec<String> = fs::read_dir(&base).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert_eq!(
+        top,
+        vec![std::ffi::OsString::from("base")],
+        "something escaped the base directory"
+    );
+    let mut inside: Vec<String> = fs::read_dir(&base)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
     inside.retain(|n| !n.starts_with("ok"));
     assert_eq!(inside, vec!["sub".to_string()]);
     assert_eq!(fs::read_dir(base.join("sub")).unwrap().count(), 0);
@@ -823,7 +937,10 @@ fn fault_08_unsafe_names_are_rejected_before_touching_files() {
 fn fault_09_dictionary_training_stays_off_the_push_path() {
     let dir = tmp();
     let base = dir.path();
-    let opts = WriterOptions { format: Format::V3, durability: Durability::None };
+    let opts = WriterOptions {
+        format: Format::V3,
+        durability: Durability::None,
+    };
     let mut w = Queue::open_with(base, Q, Mode::ReadWrite, opts).unwrap();
     let mut c = Consumer::open(base, "c", Q).unwrap();
 
@@ -845,7 +962,9 @@ fn fault_09_dictionary_training_stays_off_the_push_path() {
             }
             pushed += 1;
         }
-        let compressed = parse_records(&data_path(base, Q, 0), w.right_edge()).iter().any(|r| r.type_byte & 0x80 != 0);
+        let compressed = parse_records(&data_path(base, Q, 0), w.right_edge())
+            .iter()
+            .any(|r| r.type_byte & 0x80 != 0);
         if compressed || Instant::now() > deadline {
             break;
         }
@@ -855,7 +974,10 @@ fn fault_09_dictionary_training_stays_off_the_push_path() {
     let recs = parse_records(&data_path(base, Q, 0), w.right_edge());
     let first_compressed = recs.iter().position(|r| r.type_byte & 0x80 != 0);
     assert!(first_compressed.is_some(), "no record compressed after {pushed} pushes");
-    assert!(dict_path(base, Q, 0).exists(), "compressed records without a dictionary on disk");
+    assert!(
+        dict_path(base, Q, 0).exists(),
+        "compressed records without a dictionary on disk"
+    );
     w.close().unwrap();
 
     // The next session must not start training from scratch.
@@ -888,7 +1010,8 @@ fn fault_09_dictionary_training_stays_off_the_push_path() {
     for i in 0..total {
         assert!(up.pop_header(), "upstream cannot read record {i}");
         let mut buf = vec![0u8; up.record_len()];
-        up.pop_body(&mut buf).unwrap_or_else(|e| panic!("upstream record {i}: {e:?}"));
+        up.pop_body(&mut buf)
+            .unwrap_or_else(|e| panic!("upstream record {i}: {e:?}"));
         assert_eq!(buf, json_body(i), "upstream record {i}");
         up.commit();
     }
@@ -915,7 +1038,11 @@ fn fault_10_read_buffer_sized_by_decoded_length() {
     let recs = parse_records(&data_path(base, Q, 0), u64::MAX);
     assert_eq!(recs.len(), n);
     let compressed: Vec<usize> = (0..n).filter(|&i| recs[i].type_byte & 0x80 != 0).collect();
-    assert!(compressed.len() > 100, "the reference compressed only {} records", compressed.len());
+    assert!(
+        compressed.len() > 100,
+        "the reference compressed only {} records",
+        compressed.len()
+    );
 
     let mut r = Consumer::open_reader(base, Q, Start::FirstPart).unwrap();
     for (i, x) in bodies.iter().enumerate() {
@@ -930,7 +1057,10 @@ fn fault_10_read_buffer_sized_by_decoded_length() {
     assert!(!r.pop_header().unwrap());
 
     // The same through the engine's own v3 writer.
-    let opts = WriterOptions { format: Format::V3, durability: Durability::None };
+    let opts = WriterOptions {
+        format: Format::V3,
+        durability: Durability::None,
+    };
     let mut w = Queue::open_with(base, "own", Mode::ReadWrite, opts).unwrap();
     w.push_batch(&bodies, MsgType::Object).unwrap();
     w.close().unwrap();

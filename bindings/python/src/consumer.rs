@@ -390,10 +390,12 @@ impl PyConsumer {
         self.pop(py)
     }
 
+    /// Returns this handle; ``close()`` runs when the ``with`` block ends.
     fn __enter__(slf: Py<Self>) -> Py<Self> {
         slf
     }
 
+    /// Closes the handle; exceptions propagate.
     #[pyo3(signature = (*_exc))]
     fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, PyTuple>) -> PyResult<bool> {
         self.close(py)?;

@@ -757,6 +757,25 @@ fn garbled_info_pop_is_corrupt_or_restored_exactly() {
         }
         fs::write(&path, &good).unwrap();
     }
+
+    // With the backup in the lock file damaged as well, nothing tells the
+    // position any more: that must be an error, not a fresh start.
+    let lock = base.join(format!("{Q}_info_pop_c.lock"));
+    let backup = fs::read(&lock).unwrap_or_default();
+    fs::write(&lock, vec![0x55u8; backup.len().max(24)]).unwrap();
+    fs::write(&path, b"").unwrap();
+    let e = Consumer::open(base, "c", Q)
+        .map(drop)
+        .expect_err("a consumer without any saved position started over");
+    assert!(
+        matches!(e.kind(), ErrorKind::Corrupt | ErrorKind::InvalidChecksum),
+        "{e:?}"
+    );
+    assert_names(&e, &path, None);
+    assert!(
+        fs::read(&path).unwrap().is_empty(),
+        "the refused open rewrote the position file"
+    );
 }
 
 /// A v3 part whose dictionary is damaged or gone: a compressed record is a

@@ -319,7 +319,8 @@ fn thread_cpu_time() -> Duration {
 /// and metadata to disk before `push` returns; with the default it must do so
 /// on `sync()`. To see the calls without tracing, the test makes every sync
 /// syscall fail (seccomp, EIO): a `Sync` push, a `Sync` writer starting a new
-/// part and `sync()` must then all report `Error::Io` — an engine that never
+/// part, `Queue::sync` and `Consumer::sync` must then all report `Error::Io`,
+/// and the failed push must not be published — an engine that never
 /// syncs, or that ignores a failed sync, would report success. Pushes with
 /// `Durability::None` keep working, so the error comes from the sync and not
 /// from the filter breaking I/O. Before the filter, acknowledged `Sync`
@@ -348,6 +349,9 @@ fn fault_01_fsync_sync_durability_forces_data_to_disk() {
         synced.push(b"before", MsgType::String).unwrap();
         let mut lazy = Queue::open(base, "n", Mode::ReadWrite).unwrap();
         lazy.push(b"before", MsgType::String).unwrap();
+        let mut consumer = Consumer::open(base, "c", "n").unwrap();
+        consumer.pop().unwrap().unwrap();
+        consumer.commit().unwrap();
 
         fail_all_syncs();
 
@@ -368,6 +372,12 @@ fn fault_01_fsync_sync_durability_forces_data_to_disk() {
         match lazy.sync() {
             Err(Error::Io { .. }) => {}
             other => panic!("sync() whose fsync failed must be Error::Io, got {other:?}"),
+        }
+        // A consumer position can be forced to disk too.
+        consumer.commit().expect("a commit itself does not sync");
+        match consumer.sync() {
+            Err(Error::Io { .. }) => {}
+            other => panic!("Consumer::sync whose fsync failed must be Error::Io, got {other:?}"),
         }
         // A new part (directory, info_queue) must be durable before a Sync
         // push into it is acknowledged.

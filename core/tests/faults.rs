@@ -945,50 +945,38 @@ fn fault_08_unsafe_names_are_rejected_before_touching_files() {
 /// again. Every record reads back, also with the reference crate.
 #[test]
 fn fault_09_dictionary_training_stays_off_the_push_path() {
-    let dir = tmp();
-    let base = dir.path();
     let opts = WriterOptions {
         format: Format::V3,
         durability: Durability::None,
     };
-    let mut w = Queue::open_with(base, Q, Mode::ReadWrite, opts).unwrap();
-    let mut c = Consumer::open(base, "c", Q).unwrap();
-
-    let mut worst = Duration::ZERO;
-    let mut waits = Vec::new();
-    let mut pushed = 0usize;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        for _ in 0..1000 {
-            let b = json_body(pushed);
-            let (cpu, slept, wall) = (thread_cpu_time(), voluntary_switches(), Instant::now());
-            w.push(&b, MsgType::String).unwrap();
-            let (wall, slept) = (wall.elapsed(), voluntary_switches() - slept);
-            worst = worst.max(thread_cpu_time() - cpu);
-            // Blocking on another thread (a training in progress) costs no
-            // CPU time but puts this thread to sleep: a voluntary switch.
-            if slept > 0 && wall > Duration::from_millis(5) {
-                waits.push((pushed, wall));
-            }
-            pushed += 1;
+    // A push may also sleep on the file system (a journal commit under a
+    // page fault) when other tests load the disk; such a stall does not
+    // repeat in a second queue, a wait for training does.
+    let mut attempt = 0;
+    let (dir, mut c, pushed) = loop {
+        attempt += 1;
+        let dir = tmp();
+        let base = dir.path();
+        let mut w = Queue::open_with(base, Q, Mode::ReadWrite, opts).unwrap();
+        let c = Consumer::open(base, "c", Q).unwrap();
+        let (worst, waits, pushed) = push_until_compressed(&mut w, base);
+        assert!(worst < Duration::from_millis(5), "a push took {worst:?} of CPU time");
+        let recs = parse_records(&data_path(base, Q, 0), w.right_edge());
+        assert!(
+            recs.iter().any(|r| r.type_byte & 0x80 != 0),
+            "no record compressed after {pushed} pushes"
+        );
+        assert!(
+            dict_path(base, Q, 0).exists(),
+            "compressed records without a dictionary on disk"
+        );
+        w.close().unwrap();
+        if waits.is_empty() {
+            break (dir, c, pushed);
         }
-        let compressed = parse_records(&data_path(base, Q, 0), w.right_edge())
-            .iter()
-            .any(|r| r.type_byte & 0x80 != 0);
-        if compressed || Instant::now() > deadline {
-            break;
-        }
-    }
-    assert!(worst < Duration::from_millis(5), "a push took {worst:?} of CPU time");
-    assert!(waits.is_empty(), "pushes waited (index, wall time): {waits:?}");
-    let recs = parse_records(&data_path(base, Q, 0), w.right_edge());
-    let first_compressed = recs.iter().position(|r| r.type_byte & 0x80 != 0);
-    assert!(first_compressed.is_some(), "no record compressed after {pushed} pushes");
-    assert!(
-        dict_path(base, Q, 0).exists(),
-        "compressed records without a dictionary on disk"
-    );
-    w.close().unwrap();
+        assert!(attempt < 2, "pushes waited in two queues (index, wall time): {waits:?}");
+    };
+    let base = dir.path();
 
     // The next session must not start training from scratch.
     let mut w = Queue::open_with(base, Q, Mode::ReadWrite, opts).unwrap();
@@ -1024,6 +1012,38 @@ fn fault_09_dictionary_training_stays_off_the_push_path() {
             .unwrap_or_else(|e| panic!("upstream record {i}: {e:?}"));
         assert_eq!(buf, json_body(i), "upstream record {i}");
         up.commit();
+    }
+}
+
+/// Pushes compressible bodies until a record of part 0 is compressed.
+/// Returns the largest CPU time of one push, the pushes that slept for more
+/// than 5 ms (index, wall time), and the number pushed.
+fn push_until_compressed(w: &mut Queue, base: &Path) -> (Duration, Vec<(usize, Duration)>, usize) {
+    let mut worst = Duration::ZERO;
+    let mut waits = Vec::new();
+    let mut pushed = 0usize;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        for _ in 0..1000 {
+            let b = json_body(pushed);
+            let (cpu, slept, wall) = (thread_cpu_time(), voluntary_switches(), Instant::now());
+            w.push(&b, MsgType::String).unwrap();
+            let (wall, slept) = (wall.elapsed(), voluntary_switches() - slept);
+            worst = worst.max(thread_cpu_time() - cpu);
+            // Blocking on another thread (a training in progress) costs no
+            // CPU time but puts this thread to sleep: a voluntary switch,
+            // which preemption by the scheduler is not.
+            if slept > 0 && wall > Duration::from_millis(5) {
+                waits.push((pushed, wall));
+            }
+            pushed += 1;
+        }
+        let compressed = parse_records(&data_path(base, Q, 0), w.right_edge())
+            .iter()
+            .any(|r| r.type_byte & 0x80 != 0);
+        if compressed || Instant::now() > deadline {
+            return (worst, waits, pushed);
+        }
     }
 }
 

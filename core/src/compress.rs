@@ -176,6 +176,16 @@ impl DictReader {
         if orig > MAX_BODY {
             return Err(Error::corrupt(&data, offset, format!("compressed body claims {orig} bytes")));
         }
+        // Check the claim against the frame before allocating for it.
+        if let Ok(Some(declared)) = zstd::zstd_safe::get_frame_content_size(&stored[4..]) {
+            if declared != orig {
+                return Err(Error::corrupt(
+                    &data,
+                    offset,
+                    format!("compressed body claims {orig} bytes, its frame holds {declared}"),
+                ));
+            }
+        }
         if self.part != Some(part) || self.dec.is_none() {
             let path = paths.dict(part);
             let dict = std::fs::read(&path).map_err(|e| match e.kind() {

@@ -331,7 +331,15 @@ impl ConsumerState {
             return Ok(false);
         }
         let (pos, edge, format) = (self.pos, self.info.right_edge, self.info.format);
-        let header = match self.reader()?.get(pos, HEADER_SIZE, edge)? {
+        let reader = match self.reader() {
+            Ok(r) => r,
+            Err(Error::NotFound(_)) => {
+                let detail = format!("the part's data file is missing but its info_push promises {edge} bytes");
+                return Err(self.damaged(pos, false, detail));
+            }
+            Err(e) => return Err(e),
+        };
+        let header = match reader.get(pos, HEADER_SIZE, edge)? {
             Ok(bytes) => Header::decode(bytes),
             Err(short) => {
                 let detail = format!("the part file ends at byte {} but its info_push promises {edge}", short.file_end);
@@ -412,6 +420,7 @@ impl ConsumerState {
     }
 
     fn batch_size(&mut self) -> Result<u32> {
+        self.refresh_info()?;
         if self.pending.is_none() && self.damage.is_none() {
             self.settle()?;
         }
@@ -438,7 +447,11 @@ impl ConsumerState {
         let Some(d) = self.damage.take() else { return Ok(0) };
         self.pending = None;
         let (edge, format) = (self.info.right_edge, self.info.format);
-        let found = self.reader()?.next_valid(d.offset + 1, edge, format)?;
+        let found = match self.reader() {
+            Ok(r) => r.next_valid(d.offset + 1, edge, format)?,
+            Err(Error::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        };
         let lost = match found {
             Some(h) => {
                 let before = h.count_pushed.saturating_sub(1);
@@ -487,8 +500,7 @@ impl Consumer {
     }
 
     pub fn open_with_mode(base: impl AsRef<Path>, consumer: &str, queue: &str, mode: Mode) -> Result<Consumer> {
-        crate::validate_name(queue)?;
-        crate::validate_name(consumer)?;
+        crate::name::validate_pair(queue, consumer)?;
         let base = prepare_base(base.as_ref(), false)?;
         let paths = Paths::new(&base, queue);
         let writer = current_part(&paths)?
@@ -523,6 +535,9 @@ impl Consumer {
     /// A read-only cursor that writes no file.
     pub fn open_reader(base: impl AsRef<Path>, queue: &str, start: Start) -> Result<Consumer> {
         crate::validate_name(queue)?;
+        if let Start::Consumer(name) = &start {
+            crate::name::validate_pair(queue, name)?;
+        }
         let base = prepare_base(base.as_ref(), false)?;
         let paths = Paths::new(&base, queue);
         let no_parts = || Error::NotFound(format!("queue {queue:?} in {} has no parts", base.display()));
@@ -536,7 +551,6 @@ impl Consumer {
                 (String::new(), PopInfo { pos: 0, popped: 0, part })
             }
             Start::Consumer(name) => {
-                crate::validate_name(name)?;
                 let at = meta::read_position(&paths, name)?.ok_or_else(|| {
                     Error::NotFound(format!("consumer {name:?} of queue {queue:?} has no saved position"))
                 })?;

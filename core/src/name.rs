@@ -21,3 +21,25 @@ pub fn validate_name(name: &str) -> Result<()> {
         None => Ok(()),
     }
 }
+
+/// Longest file name most file systems take.
+const MAX_FILE_NAME: usize = 255;
+
+/// Both names, and that the consumer's files (`Q_info_pop_C.lock`, the
+/// longest) can exist: two long names may fit the rule but not a file name.
+pub fn validate_pair(queue: &str, consumer: &str) -> Result<()> {
+    validate_name(queue)?;
+    validate_name(consumer)?;
+    let longest = queue.len() + "_info_pop_".len() + consumer.len() + ".lock".len();
+    if longest > MAX_FILE_NAME {
+        return Err(Error::InvalidName {
+            name: consumer.to_string(),
+            reason: format!(
+                "with queue name of {} bytes, the consumer's lock file name would be {longest} bytes; \
+                 file names are at most {MAX_FILE_NAME}",
+                queue.len()
+            ),
+        });
+    }
+    Ok(())
+}

@@ -86,12 +86,22 @@ impl PartWriter {
     /// Appends `n` bytes filled in by `fill`; returns the offset they start at.
     /// Nothing is published until the caller advances the right edge.
     pub fn append(&mut self, n: usize, fill: impl FnOnce(&mut [u8])) -> Result<u64> {
-        self.reserve(n as u64)?;
+        // Room for the sentinel that follows the last record.
+        self.reserve((n + HEADER_SIZE) as u64)?;
         let start = self.len;
         let map = self.map.as_mut().expect("reserve maps");
         fill(&mut map[start as usize..start as usize + n]);
         self.len += n as u64;
         Ok(start)
+    }
+
+    /// Writes `header` just past the written bytes without counting it as
+    /// written (see `WriterState::sentinel`).
+    pub fn put_sentinel(&mut self, header: &[u8; HEADER_SIZE]) -> Result<()> {
+        self.reserve(HEADER_SIZE as u64)?;
+        let at = self.len as usize;
+        self.map.as_mut().expect("reserve maps")[at..at + HEADER_SIZE].copy_from_slice(header);
+        Ok(())
     }
 
     /// Forgets bytes appended after `len` (a failed publish).

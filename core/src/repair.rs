@@ -202,12 +202,21 @@ fn scan_part(
             None => {
                 let next = reader.next_valid(pos + 1, limit, scan.format)?;
                 let detail = match next {
-                    Some(n) => format!("no intact record here; the next one starts at byte {}", n.start_pos),
+                    Some(n) => format!(
+                        "no intact record here; the next one starts at byte {} (record {}, {} lost)",
+                        n.start_pos,
+                        n.count_pushed,
+                        n.count_pushed.saturating_sub(scan.count + 1)
+                    ),
                     None => "no intact record from here to the end of the part".to_string(),
                 };
                 scan.problems.push(problem(pos, detail));
                 match next {
-                    Some(n) => pos = n.start_pos,
+                    Some(n) => {
+                        pos = n.start_pos;
+                        // The gap is reported above, not again as a jump.
+                        scan.count = n.count_pushed.saturating_sub(1);
+                    }
                     None => break,
                 }
             }

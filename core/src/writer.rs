@@ -80,10 +80,14 @@ fn part_is_empty(paths: &Paths, id: u32) -> bool {
         Ok(Some(info)) if info.count == 0 && info.right_edge == 0 => {}
         _ => return false,
     }
-    match std::fs::read(paths.part_data(id)) {
-        Ok(bytes) => bytes.iter().all(|&b| b == 0),
-        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
-    }
+    let data = paths.part_data(id);
+    let Ok(len) = std::fs::metadata(&data).map(|m| m.len()) else { return true };
+    let Ok(mut reader) = crate::part::PartReader::open(&data) else { return false };
+    // Anything but an intact first record (a sentinel, reserved zeros) is
+    // an unpublished tail; an intact one is recoverable and must be kept.
+    [Format::V2, Format::V3]
+        .iter()
+        .all(|&f| matches!(reader.record_at(0, len, f), Ok(None)))
 }
 
 impl WriterState {
@@ -150,6 +154,7 @@ impl WriterState {
             line: Vec::with_capacity(256),
             scratch: Vec::new(),
         };
+        state.sentinel()?;
         state.publish()?;
         let fixed = meta::info_push_len(&state.paths.queue) as u64;
         let actual = state.info_push.metadata().map_err(|e| Error::io_at("stat", &state.info_push_path, e))?.len();
@@ -188,6 +193,29 @@ impl WriterState {
             None => self.info_push.sync_data(),
         }
         .map_err(|e| Error::io_at("sync", &self.info_push_path, e))
+    }
+
+    /// Marks the end of the published records for readers of the reference
+    /// crate. They read the 25 bytes at the right edge before they know
+    /// whether a record is there, and mistake anything without a valid magic
+    /// (such as reserved zeros) for damage to resynchronise past. A header
+    /// with the right magic and a record counter one past the published one
+    /// reads as "not yet published"; its CRC is deliberately wrong so that
+    /// no scan can mistake it for a record. Closing cuts it off.
+    fn sentinel(&mut self) -> Result<()> {
+        let header = Header {
+            start_pos: self.data.len(),
+            msg_length: 0,
+            magic: record::magic_of(self.info.format),
+            count_pushed: self.info.count + 1,
+            type_byte: MsgType::String.as_byte(),
+            crc: 0,
+        };
+        let mut bytes = [0u8; HEADER_SIZE];
+        header.encode_unsigned(&mut bytes);
+        let crc = !record::record_crc(&bytes, &[]);
+        bytes[21..25].copy_from_slice(&crc.to_le_bytes());
+        self.data.put_sentinel(&bytes)
     }
 
     fn publish(&mut self) -> Result<()> {
@@ -232,6 +260,7 @@ impl WriterState {
     /// Publishes everything appended since `edge`/`count`, or forgets it.
     fn commit_appended(&mut self, edge: u64, count: u32) -> Result<u64> {
         let outcome = (|| {
+            self.sentinel()?;
             if self.durability == Durability::Sync {
                 self.data.sync_from(edge)?;
             }

@@ -56,6 +56,8 @@ consumer3 = Consumer(base_path, "consumer3", queue_name)
 for consumer in [consumer1, consumer2, consumer3]:
     received = []
     while consumer.pop_header():
-        received.append(consumer.pop_body().decode("utf-8"))
-        consumer.commit()
+        body = consumer.pop_body()
+        if body is not None:
+            received.append(body.decode("utf-8"))
+            consumer.commit()
     print(f"after partitioning, {consumer.name} received: {', '.join(received)}")

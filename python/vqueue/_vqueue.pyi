@@ -2,14 +2,17 @@
 
 import os
 from types import TracebackType
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Literal, Optional, Type, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Literal, Optional, Type, Union, final
 
 from vqueue import Mode, MsgType
+
+__all__ = ["Queue", "Consumer", "Message", "inspect", "verify", "repair", "cleanup", "validate_name", "_panic"]
 
 _Path = Union[str, "os.PathLike[str]"]
 _Body = Union[bytes, bytearray]
 _Progress = Optional[Callable[[int, int], object]]
 
+@final
 class Message:
     """One message: ``body``, ``msg_type``, ``part`` and ``offset``."""
 
@@ -21,21 +24,22 @@ class Message:
     def part(self) -> int: ...
     @property
     def offset(self) -> int: ...
-    def __init__(self, body: bytes, msg_type: MsgType, part: int, offset: int) -> None: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __new__(cls, body: bytes, msg_type: MsgType, part: int, offset: int) -> "Message": ...
+    def __eq__(self, other: object, /) -> bool: ...
 
+@final
 class Queue:
     """A queue opened for writing (``Mode.READ_WRITE``) or as a read-only view."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         base_path: _Path,
         queue_name: str,
         mode: Mode,
         *,
         format: Literal["v2", "v3"] = "v2",
         durability: Literal["none", "sync"] = "none",
-    ) -> None: ...
+    ) -> "Queue": ...
     def push(self, data: _Body, msg_type: MsgType) -> int: ...
     def push_batch(self, items: Iterable[_Body], msg_type: MsgType) -> int: ...
     def sync(self) -> None: ...
@@ -62,10 +66,11 @@ class Queue:
         tb: Optional[TracebackType],
     ) -> bool: ...
 
+@final
 class Consumer:
     """A named cursor that receives every message of a queue, in push order."""
 
-    def __init__(self, base_path: _Path, consumer_name: str, queue_name: str) -> None: ...
+    def __new__(cls, base_path: _Path, consumer_name: str, queue_name: str) -> "Consumer": ...
     @staticmethod
     def new_with_mode(base_path: _Path, consumer_name: str, queue_name: str, mode: Mode) -> "Consumer": ...
     @staticmethod
@@ -121,3 +126,5 @@ def verify(base_path: _Path, queue_name: str, progress: _Progress = None) -> Dic
 def repair(base_path: _Path, queue_name: str, progress: _Progress = None) -> Dict[str, Any]: ...
 def cleanup(base_path: _Path, queue_name: str, dry_run: bool = False) -> Dict[str, Any]: ...
 def validate_name(name: str) -> None: ...
+def _panic(message: str) -> None:
+    """Panics inside the extension on purpose (for the tests of the panic barrier)."""

@@ -8,7 +8,7 @@ import base64
 import json
 import os
 import sys
-from typing import List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import vqueue
 from vqueue.errors import InvalidName, QueueError
@@ -50,7 +50,7 @@ def _info(args: argparse.Namespace) -> int:
     return OK
 
 
-def _info_json(info: vqueue.QueueInfo) -> dict:
+def _info_json(info: vqueue.QueueInfo) -> Dict[str, Any]:
     return {
         "name": info.name,
         "writer_part": info.writer_part,
@@ -79,7 +79,7 @@ def _cat(args: argparse.Namespace) -> int:
     return OK
 
 
-def _progress(enabled: bool):
+def _progress(enabled: bool) -> Optional[Callable[[int, int], None]]:
     if not enabled:
         return None
 
@@ -138,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {vqueue.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, help_text: str, run) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text, epilog=EXIT_CODES,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         p.add_argument("base", metavar="BASE")
@@ -163,8 +163,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run one subcommand; returns the process exit code."""
     args = _parser().parse_args(None if argv is None else list(argv))
+    run: Callable[[argparse.Namespace], int] = args.run
     try:
-        return args.run(args)
+        return run(args)
     except BrokenPipeError:
         # The reader went away (`... cat | head`): that is how such a pipeline
         # ends. Point stdout at /dev/null so the interpreter's final flush

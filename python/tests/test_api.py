@@ -266,3 +266,49 @@ def test_panic_in_the_extension_becomes_queue_error():
 
     with pytest.raises(vqueue.QueueError, match="internal error in vqueue: deliberate"):
         _vqueue._panic("deliberate")
+
+
+def test_calls_during_a_wait_in_another_thread_do_not_deadlock(base):
+    q = Queue(base, "busy", Mode.READ_WRITE)
+    c = Consumer(base, "c", "busy")
+    waiter = threading.Thread(target=lambda: c.wait(1.0))
+    waiter.start()
+    time.sleep(0.05)
+    t0 = time.monotonic()
+    # Each of these needs the consumer's lock, which the waiting thread holds
+    # in slices; none may block the interpreter or deadlock.
+    for _ in range(20):
+        assert c.count_popped == 0
+        assert c.pop() is None
+    q.push(b"x", MsgType.STRING)
+    waiter.join(10)
+    assert not waiter.is_alive()
+    assert time.monotonic() - t0 < 5
+    assert c.pop().body == b"x"
+
+
+def test_large_bodies_popped_by_competing_threads(base):
+    q = Queue(base, "bigthreads", Mode.READ_WRITE)
+    bodies = [bytes([i]) * (70_000 + i) for i in range(64)]
+    q.push_batch(bodies, MsgType.OBJECT)
+    c = Consumer(base, "c", "bigthreads")
+    got = []
+    lock = threading.Lock()
+
+    def worker():
+        while True:
+            batch = c.pop_batch(3)
+            if not batch:
+                m = c.pop()
+                if m is None:
+                    return
+                batch = [m]
+            with lock:
+                got.extend(m.body for m in batch)
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(got) == sorted(bodies)

@@ -17,7 +17,7 @@ def run_mypy(args, tmp_path) -> subprocess.CompletedProcess:
 
 
 def test_stubs_match_the_runtime(tmp_path):
-    proc = run_mypy(["mypy.stubtest", "vqueue"], tmp_path)
+    proc = run_mypy(["mypy.stubtest", "vqueue._vqueue"], tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Success: no issues found" in proc.stdout
 

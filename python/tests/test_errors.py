@@ -225,3 +225,19 @@ def test_error_in_child_process_is_catchable_as_value_error(base):
         str(base),
     )
     assert proc.stdout.strip() == "NotFound", proc.stderr
+
+
+def test_read_only_queue_views_the_current_part_and_refuses_pushes(base):
+    q = Queue(base, "view", Mode.READ_WRITE)
+    q.push(b"a", MsgType.STRING)
+    q.push(b"b", MsgType.STRING)
+    for mode in (Mode.READ, Mode.DEFAULT):
+        view = Queue(base, "view", mode)
+        assert view.mode is mode
+        assert (view.count_pushed, view.part_id, view.right_edge) == (2, q.part_id, q.right_edge)
+        with pytest.raises(vqueue.ReadOnly, match="opened read-only"):
+            view.push(b"x", MsgType.STRING)
+    assert q.is_ready  # a read-only view does not take over the writer
+    q.push(b"c", MsgType.STRING)
+    with pytest.raises(vqueue.NotFound, match='queue "nope"'):
+        Queue(base, "nope", Mode.READ)

@@ -98,7 +98,7 @@ main() {
         echo "==> some suites FAILED"
         return 1
     fi
-    echo "==> all suites that ran are green"
+    echo "==> no suite failed"
 }
 
 main "$@"

@@ -323,6 +323,21 @@ def write_doc(table: str) -> None:
     print(f"wrote the Python section of {path.relative_to(REPO)}")
 
 
+def targets(results: Dict[str, Tuple[float, float]], ours: str, original: str, queuelib: str) -> str:
+    """The speed targets of the Python SDK, checked against this run."""
+    vp, vc = results[ours]
+    op, oc = results[original]
+    qp, qc = results[queuelib]
+    ok_original = vp >= 3 * op and vc >= 3 * oc
+    ok_queuelib = vp > qp and vc > qc
+    return (
+        f"Targets: at least 3x the original API for push and for consume: "
+        f"{vp / op:.1f}x and {vc / oc:.1f}x, {'met' if ok_original else 'NOT met'}; faster than "
+        f"queuelib while committing every message: {vp / qp:.1f}x and {vc / qc:.1f}x, "
+        f"{'met' if ok_queuelib else 'NOT met'}.\n"
+    )
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--messages", type=int, default=200_000, help="messages per run for vqueue, the upstream wrapper and queuelib")
@@ -397,7 +412,8 @@ def main(argv=None) -> int:
         f"{platform.release()}, CPython {platform.python_version()}:\n\n"
         "| queue | messages | push msg/s | consume msg/s | vqueue push ratio | vqueue consume ratio | per message |\n"
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |\n"
-        + "\n".join(rows) + "\n"
+        + "\n".join(rows) + "\n\n"
+        + targets(results, peers[0][0], peers[1][0], peers[2][0])
     )
     print()
     print(table)

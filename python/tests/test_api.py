@@ -312,3 +312,22 @@ def test_large_bodies_popped_by_competing_threads(base):
     for t in threads:
         t.join(60)
     assert sorted(got) == sorted(bodies)
+
+
+def test_ctrl_c_interrupts_a_long_wait(base):
+    from helpers import run_python
+
+    Queue(base, "sig", Mode.READ_WRITE).close()
+    proc = run_python(
+        "import os, signal, sys, threading, time, vqueue\n"
+        "c = vqueue.Consumer(sys.argv[1], 'c', 'sig')\n"
+        "threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()\n"
+        "t0 = time.monotonic()\n"
+        "try:\n"
+        "    c.wait(30)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted after %.1f s' % (time.monotonic() - t0))\n",
+        str(base),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("interrupted after 0."), proc.stdout

@@ -113,3 +113,12 @@ def test_readme_script_runs_as_a_program(tmp_path):
     assert proc.stdout.splitlines()[:5] == [f"Received: {i}" for i in range(5)]
     assert proc.stdout.splitlines()[5:] == [f"Consumer consumer2 received: {i}" for i in range(5)]
     assert proc.stderr == ""
+
+
+def test_package_readme_shows_the_same_examples():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)[:3]
+    assert "\n".join(blocks).strip() == README_SCRIPT.strip()

@@ -99,20 +99,19 @@ fn feed(child: &mut Child, lines: Vec<String>, pause: Duration) -> thread::JoinH
     })
 }
 
-#[test]
-fn writer_and_two_consumers_run_concurrently_and_each_consumer_gets_everything() {
-    let tmp = tempfile::tempdir().unwrap();
-    let base = tmp.path();
-    const N: usize = 3000;
-    let lines = numbered_lines("msg", 1..=N);
-
-    let mut writer = spawn(&push_cmd(base, "q"));
+/// A `vqueue push` process fed `lines` slowly, and two `vqueue consume`
+/// processes started while it runs; every consumer must print exactly `lines`.
+fn writer_and_two_consumers(base: &Path, push_args: &[&str], lines: &[String]) {
+    let n = lines.len();
+    let mut args = push_cmd(base, "q");
+    args.extend_from_slice(push_args);
+    let mut writer = spawn(&args);
     let mut acks = Acks::of(&mut writer);
     // Slow enough that the consumers start well before the writer is done.
-    let feeder = feed(&mut writer, lines.clone(), Duration::from_micros(500));
+    let feeder = feed(&mut writer, lines.to_vec(), Duration::from_micros(500));
     acks.until(1);
 
-    let max = N.to_string();
+    let max = n.to_string();
     let consumers: Vec<Child> = ["c1", "c2"]
         .iter()
         .map(|name| {
@@ -138,10 +137,10 @@ fn writer_and_two_consumers_run_concurrently_and_each_consumer_gets_everything()
     );
 
     feeder.join().unwrap();
-    acks.until(N as u64);
+    acks.until(n as u64);
     assert_eq!(
         acks.rest(),
-        Some(format!("{N}\n")),
+        Some(format!("{n}\n")),
         "the writer ends with its count"
     );
     let status = writer.wait().unwrap();
@@ -151,11 +150,46 @@ fn writer_and_two_consumers_run_concurrently_and_each_consumer_gets_everything()
     for c in consumers {
         let o = c.wait_with_output().unwrap();
         assert_ok(&o);
+        let got = stdout(&o);
         assert!(
-            stdout(&o) == expected,
-            "a consumer missed or repeated messages"
+            got == expected,
+            "a consumer read {} lines, expected {n}",
+            got.lines().count()
         );
     }
+}
+
+#[test]
+fn writer_and_two_consumers_run_concurrently_and_each_consumer_gets_everything() {
+    let tmp = tempfile::tempdir().unwrap();
+    writer_and_two_consumers(tmp.path(), &[], &numbered_lines("msg", 1..=3000));
+}
+
+/// The same with v3: the dictionary is trained and starts being used while the
+/// consumers are reading the part.
+#[test]
+fn v3_writer_and_two_consumers_run_concurrently_across_the_dictionary_switch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = (1..=3000)
+        .map(|i| {
+            format!(
+                r#"{{"id":{i},"kind":"order","status":"{}","customer":"customer-{:04}","note":"the same words again and again"}}"#,
+                ["new", "paid", "shipped"][i % 3],
+                i % 97
+            )
+        })
+        .collect();
+    writer_and_two_consumers(tmp.path(), &["--format", "v3"], &lines);
+
+    let info = vqueue_core::inspect(tmp.path(), "q").unwrap();
+    let part = &info.parts[0];
+    assert!(part.has_dict, "no dictionary was trained");
+    let raw: u64 = lines.iter().map(|l| 25 + l.len() as u64).sum();
+    assert!(
+        part.right_edge < raw * 3 / 4,
+        "records were not compressed: {} bytes for {raw} raw",
+        part.right_edge
+    );
 }
 
 #[test]
@@ -194,16 +228,75 @@ fn a_second_writer_process_gets_already_open() {
 #[test]
 fn a_killed_writer_loses_no_acknowledged_message() {
     let tmp = tempfile::tempdir().unwrap();
-    let base = tmp.path();
-    let lines = numbered_lines("msg", 1..=200_000);
+    killed_writer(
+        tmp.path(),
+        &[],
+        &numbered_lines("msg", 1..=200_000),
+        |acks| {
+            acks.until(2_000);
+        },
+    );
+}
 
-    let mut writer = spawn(&push_cmd(base, "q"));
+/// The same with v3, killed after its dictionary is in use.
+#[test]
+fn a_killed_v3_writer_loses_no_acknowledged_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = (1..=200_000)
+        .map(|i| {
+            format!(
+                "{{\"id\":{i},\"text\":\"compressible text, compressible text, {}\"}}",
+                i % 13
+            )
+        })
+        .collect();
+    let dict = tmp.path().join("q-0").join("q_dict");
+    killed_writer(tmp.path(), &["--format", "v3"], &lines, |acks| {
+        // Well past the point where the dictionary is on disk, so compressed
+        // records are among the acknowledged ones.
+        while !dict.exists() {
+            assert!(
+                acks.last < 150_000,
+                "no dictionary after {} messages",
+                acks.last
+            );
+            acks.until(acks.last + 100);
+        }
+        acks.until(acks.last + 1_000);
+    });
+    // Walk part 0's records: some of the surviving ones are compressed.
+    let edge = vqueue_core::inspect(tmp.path(), "q").unwrap().parts[0].right_edge as usize;
+    let data = std::fs::read(tmp.path().join("q-0").join("q_queue")).unwrap();
+    let (mut pos, mut compressed) = (0, 0);
+    while pos < edge {
+        let len = u32::from_le_bytes(data[pos + 8..pos + 12].try_into().unwrap()) as usize;
+        compressed += usize::from(data[pos + 20] & 0x80 != 0);
+        pos += 25 + len;
+    }
+    assert_eq!(pos, edge);
+    assert!(
+        compressed > 0,
+        "no compressed record among the surviving ones"
+    );
+}
+
+/// Feeds `lines` to `vqueue push --ack` as fast as it takes them, kills it
+/// with SIGKILL once `until_kill` returns, then checks what is on disk.
+fn killed_writer(
+    base: &Path,
+    push_args: &[&str],
+    lines: &[String],
+    until_kill: impl FnOnce(&mut Acks),
+) {
+    let mut args = push_cmd(base, "q");
+    args.extend_from_slice(push_args);
+    let mut writer = spawn(&args);
     let mut acks = Acks::of(&mut writer);
-    let feeder = feed(&mut writer, lines.clone(), Duration::ZERO);
+    let feeder = feed(&mut writer, lines.to_vec(), Duration::ZERO);
     acks.until(1);
     // A consumer that exists before the crash must later read across it.
     assert_ok(&run_on("consume", base, "q", &["after", "--max", "0"], b""));
-    acks.until(2_000);
+    until_kill(&mut acks);
     writer.kill().unwrap(); // SIGKILL: no destructor, no flush, no unlock
     let status = writer.wait().unwrap();
     assert!(!status.success());

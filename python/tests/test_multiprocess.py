@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 import vqueue
 from helpers import drain
 from vqueue import Consumer, Mode, MsgType, Queue
@@ -16,10 +18,16 @@ from vqueue import Consumer, Mode, MsgType, Queue
 N = 2000
 
 
-def produce(base: str, n: int, start: int) -> None:
-    q = Queue(base, "mp", Mode.READ_WRITE)
+def body(i: int) -> bytes:
+    # Long and varied enough that a v3 writer trains a dictionary and compresses.
+    return b'{"id": %d, "user": "user%d", "tags": ["t%d", "t%d"], "score": 0.%d}' % (
+        i, (i * 7919) % 100003, i % 7, i % 11, (i * 31) % 997)
+
+
+def produce(base: str, n: int, start: int, fmt: str = "v2") -> None:
+    q = Queue(base, "mp", Mode.READ_WRITE, format=fmt)
     for i in range(start, start + n):
-        q.push(b"msg-%06d" % i, MsgType.STRING if i % 3 else MsgType.OBJECT)
+        q.push(body(i), MsgType.STRING if i % 3 else MsgType.OBJECT)
         if i % 500 == 0:
             time.sleep(0.01)  # let the consumers catch up now and then
     q.close()
@@ -38,7 +46,8 @@ def consume(base: str, name: str, n: int, out) -> None:
     out.put((name, got))
 
 
-def test_writer_and_consumers_in_separate_processes(base):
+@pytest.mark.parametrize("fmt", ["v2", "v3"])
+def test_writer_and_consumers_in_separate_processes(base, fmt):
     # The queue must exist and the consumers must have saved positions at its
     # first part before the producer starts.
     Queue(base, "mp", Mode.READ_WRITE).close()
@@ -49,7 +58,7 @@ def test_writer_and_consumers_in_separate_processes(base):
     consumers = [ctx.Process(target=consume, args=(str(base), name, N, out)) for name in ("a", "b", "c")]
     for p in consumers:
         p.start()
-    producer = ctx.Process(target=produce, args=(str(base), N, 0))
+    producer = ctx.Process(target=produce, args=(str(base), N, 0, fmt))
     producer.start()
     producer.join(60)
     assert producer.exitcode == 0
@@ -57,7 +66,7 @@ def test_writer_and_consumers_in_separate_processes(base):
     for p in consumers:
         p.join(30)
         assert p.exitcode == 0
-    want = [b"msg-%06d" % i for i in range(N)]
+    want = [body(i) for i in range(N)]
     for name in ("a", "b", "c"):
         assert results[name] == want, name
     # Positions were committed in the child processes.

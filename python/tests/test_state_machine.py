@@ -174,6 +174,16 @@ class QueueMachine(RuleBasedStateMachine):
             got = [(m.body, m.msg_type, m.part) for m in ro]
         assert got == self.model.messages[mc.committed:]
 
+    @rule(name=st.sampled_from(NAMES))
+    def batch_size(self, name):
+        mc = self.consumers[name]
+        if mc.handle is None:
+            return
+        rest = self.model.messages[mc.popped:]
+        # Unread records of the part holding the next record to read.
+        want = sum(1 for m in rest if m[2] == rest[0][2]) if rest else 0
+        assert mc.handle.get_batch_size() == want
+
     @rule()
     def full_scan(self):
         got = [(m.body, m.msg_type, m.part) for m in Consumer.reader(self.dir, QUEUE)]

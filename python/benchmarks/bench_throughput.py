@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import inspect
 import os
 import platform
 import shutil
@@ -229,6 +230,7 @@ def litequeue_queue() -> Tuple[Runner, Runner]:
 
     def consume(d: str, items: List[bytes]) -> float:
         q = LiteQueue(os.path.join(d, "q.sqlite3"))
+        claimed = "claim_id" in inspect.signature(q.done).parameters
         i = 0
         t0 = time.perf_counter()
         while True:
@@ -237,7 +239,10 @@ def litequeue_queue() -> Tuple[Runner, Runner]:
                 break
             if m.data.encode("latin-1") != items[i]:
                 raise Mismatch(f"litequeue: message {i} differs")
-            q.done(m.message_id)
+            if claimed:  # litequeue 0.14+ acknowledges a claim, not just a message
+                q.done(m.message_id, claim_id=m.claim_id)
+            else:
+                q.done(m.message_id)
             i += 1
         t = time.perf_counter() - t0
         q.close()

@@ -11,9 +11,9 @@ base_path = sys.argv[1] if len(sys.argv) > 1 else "./queue-data"
 Queue(base_path, "jobs", Mode.READ_WRITE).close()
 Consumer(base_path, "worker", "jobs").commit()
 
-for session in range(3):
+for run in range(3):
     with Queue(base_path, "jobs", Mode.READ_WRITE) as q:
-        q.push_batch([b"job %d.%d" % (session, i) for i in range(100)], MsgType.OBJECT)
+        q.push_batch([b"job %d.%d" % (run, i) for i in range(100)], MsgType.OBJECT)
 
 with Consumer(base_path, "worker", "jobs") as worker:
     print(f"worker backlog: {worker.backlog}")

@@ -11,7 +11,7 @@ import time
 import pytest
 
 import vqueue
-from helpers import drain
+from support import drain
 from vqueue import Consumer, Message, Mode, MsgType, Queue
 
 
@@ -347,7 +347,7 @@ def test_large_bodies_popped_by_competing_threads(base):
 
 
 def test_ctrl_c_interrupts_a_long_wait(base):
-    from helpers import run_python
+    from support import run_python
 
     Queue(base, "sig", Mode.READ_WRITE).close()
     proc = run_python(

@@ -7,7 +7,7 @@ import struct
 import pytest
 
 import vqueue
-from helpers import run_python
+from support import run_python
 from vqueue import Consumer, Mode, MsgType, Queue
 
 

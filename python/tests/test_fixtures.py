@@ -102,7 +102,7 @@ def test_real_veda_small_is_refused_then_repaired(fixture_copy):
 
 
 def test_python_cli_cat_reads_a_fixture_without_writing(fixture_copy):
-    from helpers import run_python
+    from support import run_python
 
     base = fixture_copy("v2-generated")
     before = {p: p.read_bytes() for p in base.rglob("*") if p.is_file()}

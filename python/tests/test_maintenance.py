@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 
 import vqueue
-from helpers import drain
+from support import drain
 from vqueue import Consumer, Mode, MsgType, Queue
 
 
 def three_parts(base):
     Queue(base, "m", Mode.READ_WRITE).close()
     Consumer(base, "slow", "m").commit()
-    for session in range(3):
-        with Queue(base, "m", Mode.READ_WRITE, format="v3" if session == 2 else "v2") as q:
-            q.push_batch([b"%d-%d" % (session, i) for i in range(10 + session)], MsgType.STRING)
+    for writer_run in range(3):
+        with Queue(base, "m", Mode.READ_WRITE, format="v3" if writer_run == 2 else "v2") as q:
+            q.push_batch([b"%d-%d" % (writer_run, i) for i in range(10 + writer_run)], MsgType.STRING)
 
 
 def test_inspect_reports_parts_consumers_and_lag(base):

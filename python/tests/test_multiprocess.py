@@ -12,7 +12,7 @@ import time
 import pytest
 
 import vqueue
-from helpers import drain
+from support import drain
 from vqueue import Consumer, Mode, MsgType, Queue
 
 N = 2000

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import drain
+from support import drain
 from vqueue import Consumer, Mode, MsgType, Queue
 
 

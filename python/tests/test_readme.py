@@ -6,7 +6,7 @@ import contextlib
 import io
 import os
 
-from helpers import drain
+from support import drain
 from vqueue import Consumer
 
 # The three examples of the original README's "Usage" section, pasted

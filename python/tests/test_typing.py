@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from helpers import PYTHON_DIR
+from support import PYTHON_DIR
 
 
 def run_mypy(args, tmp_path) -> subprocess.CompletedProcess:
@@ -19,7 +19,7 @@ def run_mypy(args, tmp_path) -> subprocess.CompletedProcess:
 def test_stubs_match_the_runtime(tmp_path):
     proc = run_mypy(["mypy.stubtest", "vqueue._vqueue"], tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Success: no issues found" in proc.stdout
+    assert proc.stdout.startswith("Success:")
 
 
 def test_package_type_checks_strictly(tmp_path):

@@ -1,4 +1,4 @@
-"""Small helpers shared by tests."""
+"""Functions shared by the tests: draining a consumer, running Python in a child process."""
 
 from __future__ import annotations
 

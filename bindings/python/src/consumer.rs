@@ -24,8 +24,7 @@ const WAIT_SLICE: Duration = Duration::from_millis(100);
 /// One message read by ``Consumer.pop``, ``pop_batch`` or iteration.
 ///
 /// ``body`` (bytes), ``msg_type`` (``MsgType``), ``part`` (id of the part it
-/// was read from) and ``offset`` (its byte position in that part, as the
-/// core reports it).
+/// was read from) and ``offset`` (byte offset of its record in that part).
 #[pyclass(module = "vqueue", name = "Message", frozen, eq)]
 pub struct PyMessage {
     #[pyo3(get)]

@@ -294,6 +294,17 @@ pub fn verify_with(base: impl AsRef<Path>, queue: &str, progress: &mut dyn FnMut
         Ok(None) => report.problems.push(whole(paths.info_queue(), None, "missing".into())),
         Err(e) => report.problems.push(whole(paths.info_queue(), None, e.to_string())),
     }
+    // Parts are numbered consecutively and cleanup only removes the oldest,
+    // so a hole means a part was lost.
+    for pair in parts.windows(2) {
+        for missing in pair[0] + 1..pair[1] {
+            report.problems.push(whole(
+                paths.part_dir(missing),
+                Some(missing),
+                format!("part {missing} is missing between parts {} and {}", pair[0], pair[1]),
+            ));
+        }
+    }
     let total: u64 = parts.iter().map(|&id| file_len(&paths.part_data(id))).sum();
     let mut done_before = 0;
     for &id in &parts {

@@ -188,3 +188,23 @@ fn v3_compresses_and_reads_back() {
     assert_eq!(drain(&mut c), all);
     assert!(vqueue_core::verify(dir.path(), "q").unwrap().is_ok());
 }
+
+#[test]
+fn verify_reports_a_missing_middle_part_and_consumers_pass_over_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = {
+        let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+        q.push(b"p0", MsgType::String).unwrap();
+        Consumer::open(dir.path(), "c", "q").unwrap()
+    };
+    for body in [b"p1", b"p2"] {
+        let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+        q.push(body, MsgType::String).unwrap();
+    }
+    std::fs::remove_dir_all(dir.path().join("q-1")).unwrap();
+    let report = vqueue_core::verify(dir.path(), "q").unwrap();
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    assert_eq!(report.problems[0].part, Some(1));
+    assert!(report.problems[0].detail.contains("part 1 is missing"), "{}", report.problems[0].detail);
+    assert_eq!(drain(&mut c), vec![b"p0".to_vec(), b"p2".to_vec()]);
+}

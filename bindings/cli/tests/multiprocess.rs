@@ -86,9 +86,20 @@ impl Acks {
 /// Feeds `lines` to a child's stdin from a thread, `pause` after each one;
 /// stops quietly when the child goes away.
 fn feed(child: &mut Child, lines: Vec<String>, pause: Duration) -> thread::JoinHandle<()> {
+    feed_gated(child, lines, pause, |_| {})
+}
+
+/// Like `feed`, calling `gate(i)` before line `i` (it may block).
+fn feed_gated(
+    child: &mut Child,
+    lines: Vec<String>,
+    pause: Duration,
+    gate: impl Fn(usize) + Send + 'static,
+) -> thread::JoinHandle<()> {
     let mut stdin = child.stdin.take().unwrap();
     thread::spawn(move || {
-        for l in lines {
+        for (i, l) in lines.into_iter().enumerate() {
+            gate(i);
             if writeln!(stdin, "{l}").and_then(|()| stdin.flush()).is_err() {
                 return;
             }
@@ -101,14 +112,24 @@ fn feed(child: &mut Child, lines: Vec<String>, pause: Duration) -> thread::JoinH
 
 /// A `vqueue push` process fed `lines` slowly, and two `vqueue consume`
 /// processes started while it runs; every consumer must print exactly `lines`.
-fn writer_and_two_consumers(base: &Path, push_args: &[&str], lines: &[String]) {
+fn writer_and_two_consumers(
+    base: &Path,
+    push_args: &[&str],
+    lines: &[String],
+    gate: impl Fn(usize) + Send + 'static,
+) {
     let n = lines.len();
     let mut args = push_cmd(base, "q");
     args.extend_from_slice(push_args);
     let mut writer = spawn(&args);
     let mut acks = Acks::of(&mut writer);
     // Slow enough that the consumers start well before the writer is done.
-    let feeder = feed(&mut writer, lines.to_vec(), Duration::from_micros(500));
+    let feeder = feed_gated(
+        &mut writer,
+        lines.to_vec(),
+        Duration::from_micros(500),
+        gate,
+    );
     acks.until(1);
 
     let max = n.to_string();
@@ -162,7 +183,7 @@ fn writer_and_two_consumers(base: &Path, push_args: &[&str], lines: &[String]) {
 #[test]
 fn writer_and_two_consumers_run_concurrently_and_each_consumer_gets_everything() {
     let tmp = tempfile::tempdir().unwrap();
-    writer_and_two_consumers(tmp.path(), &[], &numbered_lines("msg", 1..=3000));
+    writer_and_two_consumers(tmp.path(), &[], &numbered_lines("msg", 1..=3000), |_| {});
 }
 
 /// The same with v3: the dictionary is trained and starts being used while the
@@ -179,16 +200,25 @@ fn v3_writer_and_two_consumers_run_concurrently_across_the_dictionary_switch() {
             )
         })
         .collect();
-    writer_and_two_consumers(tmp.path(), &["--format", "v3"], &lines);
-
-    let info = vqueue_core::inspect(tmp.path(), "q").unwrap();
-    let part = &info.parts[0];
-    assert!(part.has_dict, "no dictionary was trained");
-    let raw: u64 = lines.iter().map(|l| 25 + l.len() as u64).sum();
+    let base = tmp.path().to_path_buf();
+    // From the middle on, trickle the input until the writer compresses: the
+    // dictionary is trained in the background (slow on a busy machine) and
+    // the writer adopts it at its next push, so it needs pushes to switch.
+    let switched = std::sync::atomic::AtomicBool::new(false);
+    writer_and_two_consumers(tmp.path(), &["--format", "v3"], &lines, move |i| {
+        use std::sync::atomic::Ordering::Relaxed;
+        if i >= 1_500 && !switched.load(Relaxed) {
+            if compressed_records(&base) > 0 {
+                switched.store(true, Relaxed);
+            } else {
+                thread::sleep(Duration::from_millis(50));
+            }
+        }
+    });
+    let (compressed, total) = (compressed_records(tmp.path()), lines.len());
     assert!(
-        part.right_edge < raw * 3 / 4,
-        "records were not compressed: {} bytes for {raw} raw",
-        part.right_edge
+        compressed > 0 && compressed < total,
+        "{compressed} of {total} compressed"
     );
 }
 
@@ -250,34 +280,39 @@ fn a_killed_v3_writer_loses_no_acknowledged_message() {
             )
         })
         .collect();
-    let dict = tmp.path().join("q-0").join("q_dict");
-    killed_writer(tmp.path(), &["--format", "v3"], &lines, |acks| {
-        // Well past the point where the dictionary is on disk, so compressed
-        // records are among the acknowledged ones.
-        while !dict.exists() {
+    let base = tmp.path();
+    killed_writer(base, &["--format", "v3"], &lines, |acks| {
+        // The dictionary is trained in the background and written to disk
+        // before the writer may use it, so compression starts some time after
+        // the warm-up; kill only once compressed records are stored.
+        acks.until(2_000);
+        while compressed_records(base) == 0 {
             assert!(
-                acks.last < 150_000,
-                "no dictionary after {} messages",
+                acks.last < 190_000,
+                "nothing compressed after {} messages",
                 acks.last
             );
-            acks.until(acks.last + 100);
+            acks.until(acks.last + 500);
         }
-        acks.until(acks.last + 1_000);
     });
-    // Walk part 0's records: some of the surviving ones are compressed.
-    let edge = vqueue_core::inspect(tmp.path(), "q").unwrap().parts[0].right_edge as usize;
-    let data = std::fs::read(tmp.path().join("q-0").join("q_queue")).unwrap();
+    assert!(
+        compressed_records(base) > 0,
+        "no compressed record among the surviving ones"
+    );
+}
+
+/// Compressed records in part 0 of queue `q`, walking its records up to the published right edge.
+fn compressed_records(base: &Path) -> usize {
+    let edge = vqueue_core::inspect(base, "q").unwrap().parts[0].right_edge as usize;
+    let data = std::fs::read(base.join("q-0").join("q_queue")).unwrap();
     let (mut pos, mut compressed) = (0, 0);
     while pos < edge {
         let len = u32::from_le_bytes(data[pos + 8..pos + 12].try_into().unwrap()) as usize;
         compressed += usize::from(data[pos + 20] & 0x80 != 0);
         pos += 25 + len;
     }
-    assert_eq!(pos, edge);
-    assert!(
-        compressed > 0,
-        "no compressed record among the surviving ones"
-    );
+    assert_eq!(pos, edge, "records do not end at the right edge");
+    compressed
 }
 
 /// Feeds `lines` to `vqueue push --ack` as fast as it takes them, kills it

@@ -82,7 +82,7 @@ impl Paths {
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
             if let Some(c) = name.strip_prefix(&prefix) {
-                if !c.ends_with(".lock") && crate::validate_name(c).is_ok() {
+                if crate::validate_name(c).is_ok() && crate::name::consumer_name_clash(c).is_none() {
                     names.push(c.to_string());
                 }
             }

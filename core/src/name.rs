@@ -30,6 +30,9 @@ const MAX_FILE_NAME: usize = 255;
 pub fn validate_pair(queue: &str, consumer: &str) -> Result<()> {
     validate_name(queue)?;
     validate_name(consumer)?;
+    if let Some(reason) = consumer_name_clash(consumer) {
+        return Err(Error::InvalidName { name: consumer.to_string(), reason: reason.to_string() });
+    }
     let longest = queue.len() + "_info_pop_".len() + consumer.len() + ".lock".len();
     if longest > MAX_FILE_NAME {
         return Err(Error::InvalidName {
@@ -42,4 +45,17 @@ pub fn validate_pair(queue: &str, consumer: &str) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// Consumer names whose position file would be another file of the same
+/// directory: `Q_info_pop_X.lock` is consumer X's lock, `Q_info_pop_info_queue`
+/// and `Q_info_pop_info_pop_C` belong to a queue named `Q_info_pop`.
+pub fn consumer_name_clash(consumer: &str) -> Option<&'static str> {
+    if consumer.ends_with(".lock") {
+        Some("a consumer name must not end in `.lock` (that is another consumer's lock file)")
+    } else if consumer == "info_queue" || consumer.starts_with("info_pop_") {
+        Some("`info_queue` and names starting with `info_pop_` name files of another queue")
+    } else {
+        None
+    }
 }

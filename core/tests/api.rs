@@ -208,3 +208,25 @@ fn verify_reports_a_missing_middle_part_and_consumers_pass_over_it() {
     assert!(report.problems[0].detail.contains("part 1 is missing"), "{}", report.problems[0].detail);
     assert_eq!(drain(&mut c), vec![b"p0".to_vec(), b"p2".to_vec()]);
 }
+
+#[test]
+fn consumer_names_that_would_be_other_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = dir.path();
+    Queue::open(b, "a", Mode::ReadWrite).unwrap().push(b"1", MsgType::String).unwrap();
+    for name in ["x.lock", "info_queue", "info_pop_c"] {
+        match Consumer::open(b, name, "a") {
+            Err(Error::InvalidName { name: n, reason }) => {
+                assert_eq!(n, name);
+                assert!(!reason.is_empty());
+            }
+            other => panic!("{name}: {:?}", other.map(|_| ())),
+        }
+    }
+    // A queue whose name extends another's `_info_pop` prefix does not show
+    // up as consumers of the shorter one.
+    Queue::open(b, "a_info_pop", Mode::ReadWrite).unwrap().push(b"2", MsgType::String).unwrap();
+    assert!(vqueue_core::inspect(b, "a").unwrap().consumers.is_empty());
+    assert!(vqueue_core::verify(b, "a").unwrap().is_ok());
+    assert_eq!(vqueue_core::cleanup(b, "a", true).unwrap().removed, Vec::<u32>::new());
+}

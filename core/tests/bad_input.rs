@@ -8,124 +8,20 @@
 //! Tests that change process-wide state (resource limits, signal handling)
 //! run themselves in a child process, so they stay isolated under any runner.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use common::{
+    body, crc32, data_path, dict_path, drain_bodies, encode_record, info_pop_path, info_push_path, info_queue_path,
+    isolated, json_body, parse_records, part_dir, published, session, temp_base, Rec,
+};
 use vqueue_core::*;
 
 // ------------------------------------------------------ shared test code
 
 const Q: &str = "q";
-
-fn tmp() -> tempfile::TempDir {
-    tempfile::tempdir().expect("temp dir")
-}
-
-/// A body that names its index, so a wrong or repeated record is detected.
-fn body(i: usize, len: usize) -> Vec<u8> {
-    let mut b = format!("m{i:08}:").into_bytes();
-    let mut x = (i as u32).wrapping_mul(2654435761) | 1;
-    while b.len() < len {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        b.push(b'a' + (x % 26) as u8);
-    }
-    b.truncate(len.max(1));
-    b
-}
-
-fn json_body(i: usize) -> Vec<u8> {
-    format!(
-        "{{\"id\":{i},\"kind\":\"event\",\"user\":\"user-{:05}\",\"tags\":[\"alpha\",\"beta\",\"gamma\"],\"note\":\"the quick brown fox jumps over the lazy dog {}\"}}",
-        i % 977,
-        i % 13
-    )
-    .repeat(3)
-    .into_bytes()
-}
-
-fn part_dir(base: &Path, q: &str, part: u32) -> PathBuf {
-    base.join(format!("{q}-{part}"))
-}
-fn data_path(base: &Path, q: &str, part: u32) -> PathBuf {
-    part_dir(base, q, part).join(format!("{q}_queue"))
-}
-fn info_push_path(base: &Path, q: &str, part: u32) -> PathBuf {
-    part_dir(base, q, part).join(format!("{q}_info_push"))
-}
-fn dict_path(base: &Path, q: &str, part: u32) -> PathBuf {
-    part_dir(base, q, part).join(format!("{q}_dict"))
-}
-fn info_queue_path(base: &Path, q: &str) -> PathBuf {
-    base.join(format!("{q}_info_queue"))
-}
-fn info_pop_path(base: &Path, q: &str, c: &str) -> PathBuf {
-    base.join(format!("{q}_info_pop_{c}"))
-}
-
-fn crc(bytes: &[u8]) -> u32 {
-    let mut h = crc32fast::Hasher::new();
-    h.update(bytes);
-    h.finalize()
-}
-
-#[derive(Debug, Clone)]
-struct Rec {
-    offset: u64,
-    stored_len: u32,
-    type_byte: u8,
-}
-
-/// Records of a data file up to `limit`, found without the engine.
-fn parse_records(path: &Path, limit: u64) -> Vec<Rec> {
-    use std::io::Read;
-    let mut data = Vec::new();
-    fs::File::open(path)
-        .unwrap()
-        .take(limit)
-        .read_to_end(&mut data)
-        .unwrap();
-    let mut out = Vec::new();
-    let mut pos = 0usize;
-    while pos + 25 <= data.len() {
-        let h = &data[pos..pos + 25];
-        let len = u32::from_le_bytes(h[8..12].try_into().unwrap());
-        out.push(Rec {
-            offset: pos as u64,
-            stored_len: len,
-            type_byte: h[20],
-        });
-        pos += 25 + len as usize;
-    }
-    out
-}
-
-/// A v2 record, byte for byte as the format defines it.
-fn encode_v2_record(start_pos: u64, count: u32, msg_type: u8, body: &[u8]) -> Vec<u8> {
-    let mut r = Vec::with_capacity(25 + body.len());
-    r.extend_from_slice(&start_pos.to_le_bytes());
-    r.extend_from_slice(&(body.len() as u32).to_le_bytes());
-    r.extend_from_slice(&0xEEEF_FEEEu32.to_le_bytes());
-    r.extend_from_slice(&count.to_le_bytes());
-    r.push(msg_type);
-    r.extend_from_slice(&[0; 4]);
-    r.extend_from_slice(body);
-    let c = crc(&r);
-    r[21..25].copy_from_slice(&c.to_le_bytes());
-    r
-}
-
-/// Right edge and count from the first line of an info_push file.
-fn read_info_push(base: &Path, q: &str, part: u32) -> (u64, u32) {
-    let text = fs::read_to_string(info_push_path(base, q, part)).unwrap();
-    let line = text.lines().next().unwrap_or("");
-    if line.trim().is_empty() {
-        return (0, 0);
-    }
-    let f: Vec<&str> = line.trim_start_matches("v3;").split(';').collect();
-    (f[1].parse().unwrap(), f[2].parse().unwrap())
-}
 
 /// Replaces the CRC of a metadata file's first line with a wrong one of the
 /// same width, keeping the file length.
@@ -138,26 +34,8 @@ fn break_metadata_crc(path: &Path) {
     fs::write(path, format!("{prefix};{wrong}{rest}")).unwrap();
 }
 
-fn session(base: &Path, q: &str, bodies: &[Vec<u8>]) -> u32 {
-    let mut w = Queue::open(base, q, Mode::ReadWrite).expect("open writer");
-    for b in bodies {
-        w.push(b, MsgType::String).expect("push");
-    }
-    let part = w.part_id();
-    w.close().expect("close writer");
-    part
-}
-
-fn drain(c: &mut Consumer) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    while let Some(m) = c.pop().expect("pop") {
-        out.push(m.body);
-    }
-    out
-}
-
 fn read_all(base: &Path, q: &str) -> Vec<Vec<u8>> {
-    drain(&mut Consumer::open_reader(base, q, Start::FirstPart).expect("open reader"))
+    drain_bodies(&mut Consumer::open_reader(base, q, Start::FirstPart).expect("open reader"))
 }
 
 /// The error names `file` by path and, when given, the byte offset.
@@ -192,26 +70,6 @@ fn dir_entries(dir: &Path) -> Vec<String> {
         .collect();
     v.sort();
     v
-}
-
-fn isolated(test_name: &str, body: impl FnOnce()) {
-    const VAR: &str = "VQUEUE_TEST_ISOLATED";
-    if std::env::var(VAR).ok().as_deref() == Some(test_name) {
-        body();
-        return;
-    }
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([test_name, "--exact", "--nocapture", "--test-threads=1"])
-        .env(VAR, test_name)
-        .output()
-        .expect("run isolated child");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stdout.contains("1 passed"),
-        "isolated run of {test_name} failed ({}):\n{stdout}\n{stderr}",
-        out.status
-    );
 }
 
 /// Caps the size any file of this process may grow to; SIGXFSZ is ignored so
@@ -253,7 +111,7 @@ fn too_long() -> String {
 /// one that does not exist is not created.
 #[test]
 fn bad_names_are_refused_by_every_entry_point_before_any_file_is_touched() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path().join("base");
     fs::create_dir(&base).unwrap();
     let missing = dir.path().join("missing");
@@ -337,14 +195,14 @@ fn bad_names_are_refused_by_every_entry_point_before_any_file_is_touched() {
 /// character class, including dots that are not exactly `.` or `..`.
 #[test]
 fn names_at_the_edge_of_the_rule_are_accepted() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let longest = "q".repeat(128);
     for name in [longest.as_str(), "A.b-c_9", "...", "-x", "0"] {
         validate_name(name).unwrap_or_else(|e| panic!("{name:?}: {e}"));
         session(base, name, &[b"x".to_vec()]);
         let mut c = Consumer::open_reader(base, name, Start::FirstPart).unwrap();
-        assert_eq!(drain(&mut c), vec![b"x".to_vec()], "{name:?}");
+        assert_eq!(drain_bodies(&mut c), vec![b"x".to_vec()], "{name:?}");
         let consumer = if name.len() > 100 { "c" } else { name };
         let mut c = Consumer::open(base, consumer, name).unwrap_or_else(|e| panic!("{name:?}: {e}"));
         c.close().unwrap();
@@ -365,7 +223,7 @@ fn names_at_the_edge_of_the_rule_are_accepted() {
 /// `skip_corrupt` loses exactly that record and reading goes on.
 #[test]
 fn flipped_body_byte_is_invalid_checksum_at_the_record_offset() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let bodies: Vec<Vec<u8>> = (0..10).map(|i| body(i, 300)).collect();
     session(base, Q, &bodies);
@@ -402,7 +260,7 @@ fn flipped_body_byte_is_invalid_checksum_at_the_record_offset() {
 
     assert_eq!(c.skip_corrupt().unwrap(), 1);
     let mut rest = bodies[..4].to_vec();
-    rest.extend(drain(&mut c));
+    rest.extend(drain_bodies(&mut c));
     let mut expected = bodies.clone();
     expected.remove(4);
     assert_eq!(rest, expected);
@@ -413,7 +271,7 @@ fn flipped_body_byte_is_invalid_checksum_at_the_record_offset() {
 /// panic — and `skip_corrupt` finds the next record.
 #[test]
 fn garbage_header_is_a_typed_error_not_an_allocation() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let bodies: Vec<Vec<u8>> = (0..8).map(|i| body(i, 64)).collect();
     session(base, Q, &bodies);
@@ -462,7 +320,7 @@ fn garbage_header_is_a_typed_error_not_an_allocation() {
 /// which everything that is left reads without error and a writer continues.
 #[test]
 fn short_data_file_is_reported_and_repair_rebuilds_metadata() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let bodies: Vec<Vec<u8>> = (0..6).map(|i| body(i, 90)).collect();
     session(base, Q, &bodies);
@@ -496,7 +354,8 @@ fn short_data_file_is_reported_and_repair_rebuilds_metadata() {
 
     let fixed = repair(base, Q).unwrap();
     assert!(!fixed.actions.is_empty());
-    assert_eq!(read_info_push(base, Q, 0), (recs[4].offset, 4));
+    let (edge, count, _) = published(base, Q, 0);
+    assert_eq!((edge, count), (recs[4].offset, 4));
     assert!(verify(base, Q).unwrap().is_ok());
     assert_eq!(read_all(base, Q), bodies[..4].to_vec());
 
@@ -514,7 +373,7 @@ fn short_data_file_is_reported_and_repair_rebuilds_metadata() {
 /// such bytes.
 #[test]
 fn bytes_after_the_right_edge_are_never_returned() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
     let mut c = Consumer::open(base, "c", Q).unwrap();
@@ -526,7 +385,7 @@ fn bytes_after_the_right_edge_are_never_returned() {
     // The writer dies here; its process leaves a torn tail behind.
     std::mem::forget(w);
     let data = data_path(base, Q, 0);
-    let mut tail = encode_v2_record(edge, 6, b'S', b"unpublished but well formed");
+    let mut tail = encode_record(edge, 6, b'S', b"unpublished but well formed", false);
     tail.extend((0..500u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8));
     {
         use std::os::unix::fs::FileExt;
@@ -546,18 +405,18 @@ fn bytes_after_the_right_edge_are_never_returned() {
 
     let second: Vec<Vec<u8>> = (5..8).map(|i| body(i, 70)).collect();
     session(base, Q, &second);
-    assert_eq!(drain(&mut c), second);
+    assert_eq!(drain_bodies(&mut c), second);
     let mut all = first.clone();
     all.extend(second.iter().cloned());
     assert_eq!(read_all(base, Q), all);
 
     // An empty part (no record published) whose data file holds a torn tail,
     // reused by the next writer.
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
     std::mem::forget(w);
-    let mut torn = encode_v2_record(0, 1, b'S', b"torn before info_push was written");
+    let mut torn = encode_record(0, 1, b'S', b"torn before info_push was written", false);
     torn.extend_from_slice(&[0xEE; 300]);
     {
         use std::os::unix::fs::FileExt;
@@ -588,7 +447,7 @@ fn bytes_after_the_right_edge_are_never_returned() {
 /// every message. `verify` reports the file and `repair` rewrites it.
 #[test]
 fn wrong_info_queue_crc_is_refused_or_recovered_and_repaired() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let mut all = Vec::new();
     for s in 0..2 {
@@ -611,7 +470,7 @@ fn wrong_info_queue_crc_is_refused_or_recovered_and_repaired() {
     match Consumer::open(base, "new", Q) {
         Ok(mut c) => {
             assert_eq!(
-                drain(&mut c),
+                drain_bodies(&mut c),
                 all[4..].to_vec(),
                 "a new consumer starts at the current part"
             );
@@ -627,11 +486,11 @@ fn wrong_info_queue_crc_is_refused_or_recovered_and_repaired() {
         }
     }
     match Consumer::open_reader(base, Q, Start::CurrentPart) {
-        Ok(mut r) => assert_eq!(drain(&mut r), all[4..].to_vec()),
+        Ok(mut r) => assert_eq!(drain_bodies(&mut r), all[4..].to_vec()),
         Err(e) => refused("reader current part", e),
     }
     match Consumer::open_reader(base, Q, Start::FirstPart) {
-        Ok(mut r) => assert_eq!(drain(&mut r), all),
+        Ok(mut r) => assert_eq!(drain_bodies(&mut r), all),
         Err(e) => refused("reader first part", e),
     }
     let report = verify(base, Q).unwrap();
@@ -644,7 +503,7 @@ fn wrong_info_queue_crc_is_refused_or_recovered_and_repaired() {
     assert!(verify(base, Q).unwrap().is_ok());
     assert!(fs::read_to_string(&path).unwrap().starts_with("q;1;"));
     let mut c = Consumer::open(base, "c", Q).unwrap();
-    assert_eq!(drain(&mut c), all[4..].to_vec(), "consumer c was created in part 1");
+    assert_eq!(drain_bodies(&mut c), all[4..].to_vec(), "consumer c was created in part 1");
     assert_eq!(read_all(base, Q), all);
 }
 
@@ -654,13 +513,13 @@ fn wrong_info_queue_crc_is_refused_or_recovered_and_repaired() {
 #[test]
 fn wrong_info_push_crc_is_refused_naming_the_file_and_repaired() {
     for format in [Format::V2, Format::V3] {
-        let dir = tmp();
+        let dir = temp_base();
         let base = dir.path();
         let opts = WriterOptions {
             format,
             durability: Durability::None,
         };
-        let bodies: Vec<Vec<u8>> = (0..500).map(json_body).collect();
+        let bodies: Vec<Vec<u8>> = (0..500).map(|i| json_body(i, false).repeat(3)).collect();
         let mut w = Queue::open_with(base, Q, Mode::ReadWrite, opts).unwrap();
         w.push_batch(&bodies, MsgType::Object).unwrap();
         w.close().unwrap();
@@ -699,7 +558,7 @@ fn wrong_info_push_crc_is_refused_naming_the_file_and_repaired() {
 /// or skips ahead.
 #[test]
 fn garbled_info_pop_is_corrupt_or_restored_exactly() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let bodies: Vec<Vec<u8>> = (0..6).map(|i| body(i, 20)).collect();
     let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
@@ -783,7 +642,7 @@ fn garbled_info_pop_is_corrupt_or_restored_exactly() {
 /// still read.
 #[test]
 fn damaged_or_missing_dictionary_is_a_typed_error() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let (bodies, _, recs, first) = reference_v3_queue(base);
     let dict = dict_path(base, Q, 0);
@@ -833,7 +692,7 @@ fn damaged_or_missing_dictionary_is_a_typed_error() {
 /// without going back to an older part.
 #[test]
 fn truncated_metadata_files_are_typed_errors_or_recovered() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let mut all = Vec::new();
     for s in 0..2 {
@@ -864,7 +723,7 @@ fn truncated_metadata_files_are_typed_errors_or_recovered() {
     fs::write(&iq, &good[..3]).unwrap();
     match Consumer::open_reader(base, Q, Start::CurrentPart) {
         Ok(mut r) => assert_eq!(
-            drain(&mut r),
+            drain_bodies(&mut r),
             all[4..].to_vec(),
             "a cut info_queue sent the reader to another part"
         ),
@@ -887,7 +746,7 @@ fn truncated_metadata_files_are_typed_errors_or_recovered() {
 /// A v3 queue written by the reference crate, with compressed records.
 /// Returns the bodies, the data file, its records and the first compressed.
 fn reference_v3_queue(base: &Path) -> (Vec<Vec<u8>>, PathBuf, Vec<Rec>, usize) {
-    let bodies: Vec<Vec<u8>> = (0..3000).map(json_body).collect();
+    let bodies: Vec<Vec<u8>> = (0..3000).map(|i| json_body(i, false).repeat(3)).collect();
     {
         let b = base.to_str().unwrap();
         let mut up = v_queue::queue::Queue::new(b, Q, v_queue::record::Mode::ReadWrite).unwrap();
@@ -912,7 +771,7 @@ fn claim_length(good: &[u8], rec: &Rec, claimed: u32) -> Vec<u8> {
     let end = at + 25 + rec.stored_len as usize;
     bytes[at + 25..at + 29].copy_from_slice(&claimed.to_le_bytes());
     bytes[at + 21..at + 25].fill(0);
-    let sum = crc(&bytes[at..end]);
+    let sum = crc32(&[&bytes[at..end]]);
     bytes[at + 21..at + 25].copy_from_slice(&sum.to_le_bytes());
     bytes
 }
@@ -923,7 +782,7 @@ fn claim_length(good: &[u8], rec: &Rec, claimed: u32) -> Vec<u8> {
 /// `skip_corrupt` moves past it.
 #[test]
 fn compressed_length_prefix_mismatch_is_an_error() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let (bodies, data, recs, k) = reference_v3_queue(base);
     let good = fs::read(&data).unwrap();
@@ -961,7 +820,7 @@ fn compressed_length_claiming_gigabytes_is_refused_without_allocating() {
     isolated(
         "compressed_length_claiming_gigabytes_is_refused_without_allocating",
         || {
-            let dir = tmp();
+            let dir = temp_base();
             let base = dir.path();
             let (bodies, data, recs, k) = reference_v3_queue(base);
             let good = fs::read(&data).unwrap();
@@ -996,7 +855,7 @@ fn max_rss_bytes() -> u64 {
 /// `skip_corrupt` moves past, or is passed over; the records of parts 0 and 2
 /// are all read.
 fn read_around_missing(what: &str) {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let mut parts = Vec::new();
     for s in 0..3 {
@@ -1072,7 +931,7 @@ fn missing_part_directory_is_passed_over() {
 /// Opening what does not exist is `NotFound` and creates nothing.
 #[test]
 fn missing_queue_is_not_found_and_creates_nothing() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     for (what, r) in [
         ("Queue read", Queue::open(base, Q, Mode::Read).map(drop)),
@@ -1103,7 +962,7 @@ fn missing_queue_is_not_found_and_creates_nothing() {
 #[test]
 fn disk_full_push_is_io_error_and_loses_nothing() {
     isolated("disk_full_push_is_io_error_and_loses_nothing", || {
-        let dir = tmp();
+        let dir = temp_base();
         let base = dir.path();
         let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
         let mut c = Consumer::open(base, "c", Q).unwrap();
@@ -1139,7 +998,7 @@ fn disk_full_push_is_io_error_and_loses_nothing() {
             w.push(b, MsgType::String)
                 .expect("the writer keeps working once space is back");
         }
-        let got = drain(&mut c);
+        let got = drain_bodies(&mut c);
         assert!(!got.contains(&failed_body), "the failed push was published");
         let mut expected = acked.clone();
         expected.extend(later.iter().cloned());
@@ -1156,7 +1015,7 @@ fn disk_full_push_is_io_error_and_loses_nothing() {
 #[test]
 fn disk_full_push_batch_is_io_error_and_loses_nothing() {
     isolated("disk_full_push_batch_is_io_error_and_loses_nothing", || {
-        let dir = tmp();
+        let dir = temp_base();
         let base = dir.path();
         let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
         let mut c = Consumer::open(base, "c", Q).unwrap();
@@ -1185,7 +1044,7 @@ fn disk_full_push_batch_is_io_error_and_loses_nothing() {
         w.push_batch(&later, MsgType::Object)
             .expect("the writer keeps working once space is back");
 
-        let got = drain(&mut c);
+        let got = drain_bodies(&mut c);
         assert_eq!(&got[..acked.len()], &acked[..], "acknowledged messages lost");
         let rest = &got[acked.len()..];
         let shown = rest.len() - later.len();
@@ -1200,7 +1059,7 @@ fn disk_full_push_batch_is_io_error_and_loses_nothing() {
 #[test]
 fn disk_full_when_starting_a_part_is_io_error_and_queue_recovers() {
     isolated("disk_full_when_starting_a_part_is_io_error_and_queue_recovers", || {
-        let dir = tmp();
+        let dir = temp_base();
         let base = dir.path();
         let first: Vec<Vec<u8>> = (0..5).map(|i| body(i, 100)).collect();
         session(base, Q, &first);
@@ -1221,7 +1080,7 @@ fn disk_full_when_starting_a_part_is_io_error_and_queue_recovers() {
         session(base, Q, &later);
         let mut expected = first.clone();
         expected.extend(later.iter().cloned());
-        assert_eq!(drain(&mut consumer), expected);
+        assert_eq!(drain_bodies(&mut consumer), expected);
         assert_eq!(read_all(base, Q), expected);
         assert!(verify(base, Q).unwrap().is_ok());
     });
@@ -1233,7 +1092,7 @@ fn disk_full_when_starting_a_part_is_io_error_and_queue_recovers() {
 #[test]
 fn concurrent_reader_never_sees_unpublished_bytes() {
     for format in [Format::V2, Format::V3] {
-        let dir = tmp();
+        let dir = temp_base();
         let base = dir.path().to_path_buf();
         let opts = WriterOptions {
             format,
@@ -1245,7 +1104,7 @@ fn concurrent_reader_never_sees_unpublished_bytes() {
         let writer = std::thread::spawn(move || {
             for i in 0..n {
                 if i % 100 == 0 {
-                    let batch: Vec<Vec<u8>> = (i..i + 100).map(|k| json_body(k)[..1 + k % 300].to_vec()).collect();
+                    let batch: Vec<Vec<u8>> = (i..i + 100).map(|k| json_body(k, false).repeat(3)[..1 + k % 300].to_vec()).collect();
                     w.push_batch(&batch, MsgType::Object).unwrap();
                 }
             }
@@ -1256,7 +1115,7 @@ fn concurrent_reader_never_sees_unpublished_bytes() {
         while i < n {
             match c.pop().unwrap() {
                 Some(m) => {
-                    assert_eq!(m.body, json_body(i)[..1 + i % 300].to_vec(), "{format}: record {i}");
+                    assert_eq!(m.body, json_body(i, false).repeat(3)[..1 + i % 300].to_vec(), "{format}: record {i}");
                     i += 1;
                 }
                 None => {
@@ -1278,7 +1137,7 @@ fn concurrent_reader_never_sees_unpublished_bytes() {
 /// order.
 #[test]
 fn forgotten_writer_mid_stream_loses_nothing() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let mut c = None;
     let mut expected = Vec::new();
@@ -1299,7 +1158,7 @@ fn forgotten_writer_mid_stream_loses_nothing() {
         std::mem::forget(w);
     }
     let mut c = c.unwrap();
-    assert_eq!(drain(&mut c), expected);
+    assert_eq!(drain_bodies(&mut c), expected);
     assert_eq!(read_all(base, Q), expected);
     assert!(verify(base, Q).unwrap().is_ok());
 }
@@ -1322,7 +1181,7 @@ fn killed_writer_process_loses_nothing_acknowledged() {
         }
         unreachable!();
     }
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
         .args([NAME, "--exact", "--nocapture", "--test-threads=1"])
@@ -1370,7 +1229,7 @@ fn killed_writer_process_loses_nothing_acknowledged() {
 /// closing the old handle.
 #[test]
 fn forgotten_consumer_replays_from_last_commit() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
     let mut c = Consumer::open(base, "c", Q).unwrap();
@@ -1385,7 +1244,7 @@ fn forgotten_consumer_replays_from_last_commit() {
     }
     std::mem::forget(c);
     let mut c = Consumer::open(base, "c", Q).unwrap();
-    assert_eq!(drain(&mut c), bodies[3..].to_vec());
+    assert_eq!(drain_bodies(&mut c), bodies[3..].to_vec());
 }
 
 // ------------------------------------------------------------ misuse
@@ -1394,7 +1253,7 @@ fn forgotten_consumer_replays_from_last_commit() {
 /// inside a batch.
 #[test]
 fn oversized_body_is_too_large_and_writes_nothing() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
     w.push(b"before", MsgType::String).unwrap();
@@ -1421,7 +1280,7 @@ fn oversized_body_is_too_large_and_writes_nothing() {
 /// taken-over handles is `Closed`; neither changes the queue.
 #[test]
 fn read_only_and_closed_handles_give_typed_errors() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
     w.push(b"one", MsgType::String).unwrap();

@@ -7,120 +7,27 @@
 //! a child process, so they stay isolated under `cargo test` as well as under
 //! nextest.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use common::{
+    body, crc32, data_path, dict_path, drain_bodies, info_pop_path, info_push_path, info_queue_path, isolated,
+    json_body, parse_records, part_dir, session, temp_base,
+};
 use vqueue_core::*;
 
 // ------------------------------------------------------ shared test code
 
 const Q: &str = "q";
 
-fn tmp() -> tempfile::TempDir {
-    tempfile::tempdir().expect("temp dir")
-}
-
-/// A body that names its index, so a wrong or repeated record is detected.
-fn body(i: usize, len: usize) -> Vec<u8> {
-    let mut b = format!("m{i:08}:").into_bytes();
-    let mut x = (i as u32).wrapping_mul(2654435761) | 1;
-    while b.len() < len {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        b.push(b'a' + (x % 26) as u8);
-    }
-    b.truncate(len.max(1));
-    b
-}
-
-/// Compressible text, different for every index.
-fn json_body(i: usize) -> Vec<u8> {
-    format!(
-        "{{\"id\":{i},\"kind\":\"event\",\"user\":\"user-{:05}\",\"tags\":[\"alpha\",\"beta\",\"gamma\"],\"score\":{},\"note\":\"the quick brown fox jumps over the lazy dog {}\"}}",
-        i % 977,
-        (i * 37) % 1000,
-        i % 13
-    )
-    .into_bytes()
-}
-
-fn part_dir(base: &Path, q: &str, part: u32) -> PathBuf {
-    base.join(format!("{q}-{part}"))
-}
-fn data_path(base: &Path, q: &str, part: u32) -> PathBuf {
-    part_dir(base, q, part).join(format!("{q}_queue"))
-}
-fn info_push_path(base: &Path, q: &str, part: u32) -> PathBuf {
-    part_dir(base, q, part).join(format!("{q}_info_push"))
-}
-fn dict_path(base: &Path, q: &str, part: u32) -> PathBuf {
-    part_dir(base, q, part).join(format!("{q}_dict"))
-}
-fn info_queue_path(base: &Path, q: &str) -> PathBuf {
-    base.join(format!("{q}_info_queue"))
-}
-fn info_pop_path(base: &Path, q: &str, c: &str) -> PathBuf {
-    base.join(format!("{q}_info_pop_{c}"))
-}
-
-fn crc(bytes: &[u8]) -> u32 {
-    let mut h = crc32fast::Hasher::new();
-    h.update(bytes);
-    h.finalize()
-}
-
 /// Writes a valid `Q;ID;CRC` line, as a writer of the reference would.
 fn write_info_queue(base: &Path, q: &str, id: u32) {
     let p = format!("{q};{id};");
-    fs::write(info_queue_path(base, q), format!("{p}{}\n", crc(p.as_bytes()))).unwrap();
-}
-
-/// One record of a part file as found by an independent parser.
-#[derive(Debug, Clone)]
-struct Rec {
-    offset: u64,
-    stored_len: u32,
-    type_byte: u8,
-}
-
-/// Parses the records of a data file from offset 0 up to `limit` without the
-/// engine, so tests can aim damage at a precise record.
-fn parse_records(path: &Path, limit: u64) -> Vec<Rec> {
-    use std::io::Read;
-    // Part files may be preallocated; only the published extent matters.
-    let mut data = Vec::new();
-    fs::File::open(path)
-        .unwrap()
-        .take(limit)
-        .read_to_end(&mut data)
-        .unwrap();
-    let mut out = Vec::new();
-    let mut pos = 0usize;
-    while (pos + 25) as u64 <= limit && pos + 25 <= data.len() {
-        let h = &data[pos..pos + 25];
-        let len = u32::from_le_bytes(h[8..12].try_into().unwrap());
-        out.push(Rec {
-            offset: pos as u64,
-            stored_len: len,
-            type_byte: h[20],
-        });
-        pos += 25 + len as usize;
-    }
-    out
-}
-
-/// One writer session: opens (starting a part), pushes, closes.
-fn session(base: &Path, q: &str, bodies: &[Vec<u8>]) -> u32 {
-    let mut w = Queue::open(base, q, Mode::ReadWrite).expect("open writer");
-    for b in bodies {
-        w.push(b, MsgType::String).expect("push");
-    }
-    let part = w.part_id();
-    w.close().expect("close writer");
-    part
+    fs::write(info_queue_path(base, q), format!("{p}{}\n", crc32(&[p.as_bytes()]))).unwrap();
 }
 
 /// Pops until `None`; a damaged record is passed with `skip_corrupt`, the
@@ -148,14 +55,6 @@ fn drain_skipping(c: &mut Consumer, commit: bool) -> (Vec<Vec<u8>>, u64, Vec<Err
     panic!("consumer never reached the end");
 }
 
-fn drain(c: &mut Consumer) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    while let Some(m) = c.pop().expect("pop") {
-        out.push(m.body);
-    }
-    out
-}
-
 /// Every file under `dir` with its content, to show that nothing changed.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
@@ -172,29 +71,6 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         }
     }
     out
-}
-
-/// Runs `body` in a fresh copy of this test binary, so process-wide changes
-/// (seccomp filters, resource limits, signal dispositions) stay isolated
-/// whatever the test runner.
-fn isolated(test_name: &str, body: impl FnOnce()) {
-    const VAR: &str = "VQUEUE_TEST_ISOLATED";
-    if std::env::var(VAR).ok().as_deref() == Some(test_name) {
-        body();
-        return;
-    }
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([test_name, "--exact", "--nocapture", "--test-threads=1"])
-        .env(VAR, test_name)
-        .output()
-        .expect("run isolated child");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stdout.contains("1 passed"),
-        "isolated run of {test_name} failed ({}):\n{stdout}\n{stderr}",
-        out.status
-    );
 }
 
 /// Makes every syscall that forces data to stable storage fail with EIO, for
@@ -296,7 +172,7 @@ fn token_mismatch(bytes: &[u8]) -> bool {
         return false;
     }
     let token = std::str::from_utf8(&bytes[len - 9..len - 1]).unwrap_or("");
-    u32::from_str_radix(token, 16).ok() != Some(crc(&bytes[..=nl]))
+    u32::from_str_radix(token, 16).ok() != Some(crc32(&[&bytes[..=nl]]))
 }
 
 /// Times this thread gave up the CPU to wait (sleep, lock, I/O).
@@ -328,7 +204,7 @@ fn thread_cpu_time() -> Duration {
 #[test]
 fn fault_01_fsync_sync_durability_forces_data_to_disk() {
     isolated("fault_01_fsync_sync_durability_forces_data_to_disk", || {
-        let dir = tmp();
+        let dir = temp_base();
         let base = dir.path();
         let sync_opts = WriterOptions {
             format: Format::V2,
@@ -343,7 +219,7 @@ fn fault_01_fsync_sync_durability_forces_data_to_disk() {
         // A crashed process never runs Drop.
         std::mem::forget(w);
         let mut r = Consumer::open_reader(base, "durable", Start::FirstPart).unwrap();
-        assert_eq!(drain(&mut r), acked);
+        assert_eq!(drain_bodies(&mut r), acked);
 
         let mut synced = Queue::open_with(base, "s", Mode::ReadWrite, sync_opts).unwrap();
         synced.push(b"before", MsgType::String).unwrap();
@@ -363,7 +239,7 @@ fn fault_01_fsync_sync_durability_forces_data_to_disk() {
         // record was never published.
         let mut r = Consumer::open_reader(base, "s", Start::FirstPart).unwrap();
         assert_eq!(
-            drain(&mut r),
+            drain_bodies(&mut r),
             vec![b"before".to_vec()],
             "a push that failed to sync was published"
         );
@@ -406,7 +282,7 @@ fn fault_02_metadata_rewrite_never_leaves_empty_or_torn_files() {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
 
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path().to_path_buf();
     let rec = 25 + 100u64;
 
@@ -456,7 +332,7 @@ fn fault_02_metadata_rewrite_never_leaves_empty_or_torn_files() {
                     .parse()
                     .unwrap_or_else(|_| panic!("torn info_queue: {text:?}"));
                 assert_eq!(
-                    crc(format!("{prefix};").as_bytes()),
+                    crc32(&[format!("{prefix};").as_bytes()]),
                     stored,
                     "torn info_queue: {text:?}"
                 );
@@ -484,7 +360,7 @@ fn fault_02_metadata_rewrite_never_leaves_empty_or_torn_files() {
 
     // Crash states written directly. The consumer "k" has read all of part 0
     // and 2 records of part 1; parts 1 and 2 hold 3 records each.
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
     let mut k = Consumer::open(base, "k", Q).unwrap();
@@ -562,7 +438,7 @@ fn fault_03_corrupt_info_queue_never_overwrites_part_records() {
             "wrong CRC",
             Box::new(|b: &Path| {
                 let p = format!("{Q};0;");
-                fs::write(info_queue_path(b, Q), format!("{p}{}\n", crc(p.as_bytes()) ^ 1)).unwrap()
+                fs::write(info_queue_path(b, Q), format!("{p}{}\n", crc32(&[p.as_bytes()]) ^ 1)).unwrap()
             }),
         ),
         (
@@ -575,7 +451,7 @@ fn fault_03_corrupt_info_queue_never_overwrites_part_records() {
         ),
     ];
     for (what, damage) in variants {
-        let dir = tmp();
+        let dir = temp_base();
         let base = dir.path();
         let mut all = Vec::new();
         for s in 0..2 {
@@ -610,7 +486,7 @@ fn fault_03_corrupt_info_queue_never_overwrites_part_records() {
                 w.close().unwrap();
                 all.extend(extra);
                 let mut r = Consumer::open_reader(base, Q, Start::FirstPart).unwrap();
-                assert_eq!(drain(&mut r), all, "{what}");
+                assert_eq!(drain_bodies(&mut r), all, "{what}");
             }
         }
         for p in 0..2u32 {
@@ -632,7 +508,7 @@ fn fault_03_corrupt_info_queue_never_overwrites_part_records() {
 /// two lost records, and the records of the next part follow.
 #[test]
 fn fault_04_info_push_ahead_of_data_does_not_stall_consumer() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
     let mut c = Consumer::open(base, "c", Q).unwrap();
@@ -689,7 +565,7 @@ fn fault_04_info_push_ahead_of_data_does_not_stall_consumer() {
 /// `commit` on them is `ReadOnly`.
 #[test]
 fn fault_05_read_only_consumer_crosses_part_boundaries() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
     Consumer::open(base, "c", Q).unwrap().close().unwrap();
@@ -728,11 +604,11 @@ fn fault_05_read_only_consumer_crosses_part_boundaries() {
     }
     for start in [Start::FirstPart, Start::Consumer("c".into())] {
         let mut r = Consumer::open_reader(base, Q, start).unwrap();
-        assert_eq!(drain(&mut r), all);
+        assert_eq!(drain_bodies(&mut r), all);
         assert!(matches!(r.commit(), Err(Error::ReadOnly(_))));
     }
     let mut r = Consumer::open_reader(base, Q, Start::CurrentPart).unwrap();
-    assert_eq!(drain(&mut r), all[6..].to_vec());
+    assert_eq!(drain_bodies(&mut r), all[6..].to_vec());
     assert_eq!(
         snapshot(base),
         before,
@@ -747,7 +623,7 @@ fn fault_05_read_only_consumer_crosses_part_boundaries() {
 /// part resumes at part 2. Nothing of parts 0 and 2 is lost.
 #[test]
 fn fault_06_missing_part_directory_does_not_stop_consumers() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
     let mut c = Consumer::open(base, "c", Q).unwrap();
@@ -795,7 +671,7 @@ fn fault_06_missing_part_directory_does_not_stop_consumers() {
 /// reopen.
 #[test]
 fn fault_07_bad_crc_is_reported_skipped_and_counted() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let lens = [100, 100, 100, 200 * 1024, 100, 100, 100, 100, 100, 100];
     let bodies: Vec<Vec<u8>> = lens.iter().enumerate().map(|(i, l)| body(i, *l)).collect();
@@ -855,7 +731,7 @@ fn fault_07_bad_crc_is_reported_skipped_and_counted() {
     c.commit().unwrap();
     c.close().unwrap();
     let mut c = Consumer::open(base, "c", "a").unwrap();
-    assert_eq!(drain(&mut c), bodies[5..].to_vec());
+    assert_eq!(drain_bodies(&mut c), bodies[5..].to_vec());
 
     // Queue "b": headers of records 5, 6 and 7 smashed.
     let mut w = Queue::open(base, "b", Mode::ReadWrite).unwrap();
@@ -897,7 +773,7 @@ fn fault_07_bad_crc_is_reported_skipped_and_counted() {
 /// the consumer, and nothing is created inside or next to the base directory.
 #[test]
 fn fault_08_unsafe_names_are_rejected_before_touching_files() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path().join("base");
     fs::create_dir(&base).unwrap();
     fs::create_dir(base.join("sub")).unwrap();
@@ -955,7 +831,7 @@ fn fault_09_dictionary_training_stays_off_the_push_path() {
     let mut attempt = 0;
     let (dir, mut c, pushed) = loop {
         attempt += 1;
-        let dir = tmp();
+        let dir = temp_base();
         let base = dir.path();
         let mut w = Queue::open_with(base, Q, Mode::ReadWrite, opts).unwrap();
         let c = Consumer::open(base, "c", Q).unwrap();
@@ -982,7 +858,7 @@ fn fault_09_dictionary_training_stays_off_the_push_path() {
     let mut w = Queue::open_with(base, Q, Mode::ReadWrite, opts).unwrap();
     assert_eq!(w.part_id(), 1);
     for i in 0..20 {
-        w.push(&json_body(pushed + i), MsgType::Object).unwrap();
+        w.push(&json_body(pushed + i, true), MsgType::Object).unwrap();
     }
     let recs1 = parse_records(&data_path(base, Q, 1), w.right_edge());
     assert!(
@@ -995,7 +871,7 @@ fn fault_09_dictionary_training_stays_off_the_push_path() {
 
     for i in 0..total {
         let m = c.pop().unwrap().unwrap_or_else(|| panic!("record {i} missing"));
-        assert_eq!(m.body, json_body(i), "record {i}");
+        assert_eq!(m.body, json_body(i, true), "record {i}");
     }
     assert!(c.pop().unwrap().is_none());
 
@@ -1010,7 +886,7 @@ fn fault_09_dictionary_training_stays_off_the_push_path() {
         let mut buf = vec![0u8; up.record_len()];
         up.pop_body(&mut buf)
             .unwrap_or_else(|e| panic!("upstream record {i}: {e:?}"));
-        assert_eq!(buf, json_body(i), "upstream record {i}");
+        assert_eq!(buf, json_body(i, true), "upstream record {i}");
         up.commit();
     }
 }
@@ -1025,7 +901,7 @@ fn push_until_compressed(w: &mut Queue, base: &Path) -> (Duration, Vec<(usize, D
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         for _ in 0..1000 {
-            let b = json_body(pushed);
+            let b = json_body(pushed, true);
             let (cpu, slept, wall) = (thread_cpu_time(), voluntary_switches(), Instant::now());
             w.push(&b, MsgType::String).unwrap();
             let (wall, slept) = (wall.elapsed(), voluntary_switches() - slept);
@@ -1054,11 +930,11 @@ fn push_until_compressed(w: &mut Queue, base: &Path) -> (Duration, Vec<(usize, D
 /// whose length differs from the stored one.
 #[test]
 fn fault_10_read_buffer_sized_by_decoded_length() {
-    let dir = tmp();
+    let dir = temp_base();
     let base = dir.path();
     let b = base.to_str().unwrap();
     let n = 3000;
-    let bodies: Vec<Vec<u8>> = (0..n).map(|i| json_body(i).repeat(1 + i % 5)).collect();
+    let bodies: Vec<Vec<u8>> = (0..n).map(|i| json_body(i, true).repeat(1 + i % 5)).collect();
     {
         let mut up = v_queue::queue::Queue::new(b, Q, v_queue::record::Mode::ReadWrite).unwrap();
         for x in &bodies {

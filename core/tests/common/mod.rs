@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
-use vqueue_core::{Consumer, Message, MsgType};
+use vqueue_core::{Consumer, Message, Mode, MsgType, Queue};
 
 /// A fresh, empty base directory removed when the value is dropped.
 pub fn temp_base() -> TempDir {
@@ -110,6 +110,11 @@ pub fn drain(consumer: &mut Consumer) -> Vec<Message> {
     }
 }
 
+/// The bodies `drain` returns.
+pub fn drain_bodies(consumer: &mut Consumer) -> Vec<Vec<u8>> {
+    drain(consumer).into_iter().map(|m| m.body).collect()
+}
+
 /// Deterministic pseudo-random generator so large bodies can be described by
 /// a seed in proptest values instead of being stored and shrunk byte by byte.
 pub struct XorShift(u64);
@@ -165,30 +170,38 @@ pub fn make_body(len: usize, seed: u64, compressible: bool) -> Vec<u8> {
     out
 }
 
-/// CRC-32/IEEE, the record checksum, kept here so tests can forge records
-/// without reaching into the engine.
+/// CRC-32/IEEE over the concatenated `parts`, the checksum of records and
+/// metadata lines, computed here so tests can forge both without reaching
+/// into the engine.
 pub fn crc32(parts: &[&[u8]]) -> u32 {
-    let mut crc = !0u32;
+    let mut h = crc32fast::Hasher::new();
     for part in parts {
-        for &b in *part {
-            crc ^= b as u32;
-            for _ in 0..8 {
-                crc = if crc & 1 != 0 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
-            }
-        }
+        h.update(part);
     }
-    !crc
+    h.finalize()
+}
+
+/// A record (v2 or v3 header, uncompressed body), byte for byte as the
+/// format defines it.
+pub fn encode_record(start_pos: u64, count: u32, msg_type: u8, body: &[u8], v3: bool) -> Vec<u8> {
+    let mut r = Vec::with_capacity(25 + body.len());
+    r.extend_from_slice(&start_pos.to_le_bytes());
+    r.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    let magic: u32 = if v3 { 0xEEEF_FE33 } else { 0xEEEF_FEEE };
+    r.extend_from_slice(&magic.to_le_bytes());
+    r.extend_from_slice(&count.to_le_bytes());
+    r.push(msg_type);
+    r.extend_from_slice(&[0; 4]);
+    r.extend_from_slice(body);
+    let c = crc32(&[&r]);
+    r[21..25].copy_from_slice(&c.to_le_bytes());
+    r
 }
 
 /// Right edge, record count and v3-ness published in a part's info_push
 /// (first line only; an empty file is an empty part).
 pub fn published(base: &Path, queue: &str, part: u32) -> (u64, u32, bool) {
-    let text =
-        fs::read_to_string(base.join(format!("{queue}-{part}")).join(format!("{queue}_info_push"))).unwrap_or_default();
+    let text = fs::read_to_string(info_push_path(base, queue, part)).unwrap_or_default();
     let line = text.lines().next().unwrap_or("");
     if line.is_empty() {
         return (0, 0, false);
@@ -209,20 +222,11 @@ pub fn write_torn_tail(base: &Path, queue: &str, part: u32, seed: u64, len: usiz
     let (edge, count, v3) = published(base, queue, part);
     let body = make_body(len, seed, false);
     let bytes = if whole_record {
-        let mut h = [0u8; 25];
-        h[0..8].copy_from_slice(&edge.to_le_bytes());
-        h[8..12].copy_from_slice(&(body.len() as u32).to_le_bytes());
-        let magic: u32 = if v3 { 0xEEEF_FE33 } else { 0xEEEF_FEEE };
-        h[12..16].copy_from_slice(&magic.to_le_bytes());
-        h[16..20].copy_from_slice(&(count + 1).to_le_bytes());
-        h[20] = b'S';
-        let crc = crc32(&[&h, &body]);
-        h[21..25].copy_from_slice(&crc.to_le_bytes());
-        [&h[..], &body[..]].concat()
+        encode_record(edge, count + 1, b'S', &body, v3)
     } else {
         body
     };
-    let path = base.join(format!("{queue}-{part}")).join(format!("{queue}_queue"));
+    let path = data_path(base, queue, part);
     let f = fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -230,4 +234,121 @@ pub fn write_torn_tail(base: &Path, queue: &str, part: u32, seed: u64, len: usiz
         .open(&path)
         .expect("open part data");
     f.write_all_at(&bytes, edge).expect("write torn tail");
+}
+
+/// A body that names its index, so a wrong or repeated record is detected.
+pub fn body(i: usize, len: usize) -> Vec<u8> {
+    let mut b = format!("m{i:08}:").into_bytes();
+    let mut x = (i as u32).wrapping_mul(2654435761) | 1;
+    while b.len() < len {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        b.push(b'a' + (x % 26) as u8);
+    }
+    b.truncate(len.max(1));
+    b
+}
+
+/// Compressible JSON text, different for every index. The `score` field
+/// gives a second shape; tests keep the shape their sizes were chosen for.
+pub fn json_body(i: usize, with_score: bool) -> Vec<u8> {
+    let score = if with_score {
+        format!("\"score\":{},", (i * 37) % 1000)
+    } else {
+        String::new()
+    };
+    format!(
+        "{{\"id\":{i},\"kind\":\"event\",\"user\":\"user-{:05}\",\"tags\":[\"alpha\",\"beta\",\"gamma\"],{score}\"note\":\"the quick brown fox jumps over the lazy dog {}\"}}",
+        i % 977,
+        i % 13
+    )
+    .into_bytes()
+}
+
+pub fn part_dir(base: &Path, q: &str, part: u32) -> PathBuf {
+    base.join(format!("{q}-{part}"))
+}
+pub fn data_path(base: &Path, q: &str, part: u32) -> PathBuf {
+    part_dir(base, q, part).join(format!("{q}_queue"))
+}
+pub fn info_push_path(base: &Path, q: &str, part: u32) -> PathBuf {
+    part_dir(base, q, part).join(format!("{q}_info_push"))
+}
+pub fn dict_path(base: &Path, q: &str, part: u32) -> PathBuf {
+    part_dir(base, q, part).join(format!("{q}_dict"))
+}
+pub fn info_queue_path(base: &Path, q: &str) -> PathBuf {
+    base.join(format!("{q}_info_queue"))
+}
+pub fn info_pop_path(base: &Path, q: &str, c: &str) -> PathBuf {
+    base.join(format!("{q}_info_pop_{c}"))
+}
+
+/// One record of a part file as found by an independent parser.
+#[derive(Debug, Clone)]
+pub struct Rec {
+    pub offset: u64,
+    pub stored_len: u32,
+    pub type_byte: u8,
+}
+
+/// Parses the records of a data file from offset 0 up to `limit` without the
+/// engine, so tests can aim damage at a precise record.
+pub fn parse_records(path: &Path, limit: u64) -> Vec<Rec> {
+    use std::io::Read;
+    // Part files may be preallocated; only the published extent matters.
+    let mut data = Vec::new();
+    fs::File::open(path)
+        .unwrap()
+        .take(limit)
+        .read_to_end(&mut data)
+        .unwrap();
+    let mut out = Vec::new();
+    let mut pos = 0usize;
+    while pos + 25 <= data.len() {
+        let h = &data[pos..pos + 25];
+        let len = u32::from_le_bytes(h[8..12].try_into().unwrap());
+        out.push(Rec {
+            offset: pos as u64,
+            stored_len: len,
+            type_byte: h[20],
+        });
+        pos += 25 + len as usize;
+    }
+    out
+}
+
+/// One writer session: opens (starting a part), pushes, closes.
+pub fn session(base: &Path, q: &str, bodies: &[Vec<u8>]) -> u32 {
+    let mut w = Queue::open(base, q, Mode::ReadWrite).expect("open writer");
+    for b in bodies {
+        w.push(b, MsgType::String).expect("push");
+    }
+    let part = w.part_id();
+    w.close().expect("close writer");
+    part
+}
+
+/// Runs `body` in a fresh copy of this test binary, so process-wide changes
+/// (seccomp filters, resource limits, signal dispositions) stay isolated
+/// whatever the test runner.
+pub fn isolated(test_name: &str, body: impl FnOnce()) {
+    const VAR: &str = "VQUEUE_TEST_ISOLATED";
+    if std::env::var(VAR).ok().as_deref() == Some(test_name) {
+        body();
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([test_name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(VAR, test_name)
+        .output()
+        .expect("run isolated child");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "isolated run of {test_name} failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
 }

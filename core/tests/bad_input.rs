@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use common::{
     body, crc32, data_path, dict_path, drain_bodies, encode_record, info_pop_path, info_push_path, info_queue_path,
-    isolated, json_body, parse_records, part_dir, published, session, temp_base, Rec,
+    isolated, json_body, parse_records, part_dir, published, session, sessions, temp_base, Rec,
 };
 use vqueue_core::*;
 
@@ -32,6 +32,17 @@ fn break_metadata_crc(path: &Path) {
     let (prefix, sum) = line.rsplit_once(';').unwrap();
     let wrong = sum.trim().parse::<u32>().unwrap() ^ 1;
     fs::write(path, format!("{prefix};{wrong}{rest}")).unwrap();
+}
+
+/// A queue of one part holding `n` bodies of `len` bytes: its directory, the
+/// bodies, the data file and its records.
+fn one_part_queue(n: usize, len: usize) -> (tempfile::TempDir, Vec<Vec<u8>>, PathBuf, Vec<Rec>) {
+    let dir = temp_base();
+    let bodies: Vec<Vec<u8>> = (0..n).map(|i| body(i, len)).collect();
+    session(dir.path(), Q, &bodies);
+    let data = data_path(dir.path(), Q, 0);
+    let recs = parse_records(&data, u64::MAX);
+    (dir, bodies, data, recs)
 }
 
 fn read_all(base: &Path, q: &str) -> Vec<Vec<u8>> {
@@ -223,12 +234,8 @@ fn names_at_the_edge_of_the_rule_are_accepted() {
 /// `skip_corrupt` loses exactly that record and reading goes on.
 #[test]
 fn flipped_body_byte_is_invalid_checksum_at_the_record_offset() {
-    let dir = temp_base();
+    let (dir, bodies, data, recs) = one_part_queue(10, 300);
     let base = dir.path();
-    let bodies: Vec<Vec<u8>> = (0..10).map(|i| body(i, 300)).collect();
-    session(base, Q, &bodies);
-    let data = data_path(base, Q, 0);
-    let recs = parse_records(&data, u64::MAX);
     let mut bytes = fs::read(&data).unwrap();
     bytes[recs[4].offset as usize + 25 + 7] ^= 0x20;
     fs::write(&data, &bytes).unwrap();
@@ -271,12 +278,8 @@ fn flipped_body_byte_is_invalid_checksum_at_the_record_offset() {
 /// panic — and `skip_corrupt` finds the next record.
 #[test]
 fn garbage_header_is_a_typed_error_not_an_allocation() {
-    let dir = temp_base();
+    let (dir, bodies, data, recs) = one_part_queue(8, 64);
     let base = dir.path();
-    let bodies: Vec<Vec<u8>> = (0..8).map(|i| body(i, 64)).collect();
-    session(base, Q, &bodies);
-    let data = data_path(base, Q, 0);
-    let recs = parse_records(&data, u64::MAX);
     let mut bytes = fs::read(&data).unwrap();
     let at = recs[2].offset as usize;
     bytes[at + 8..at + 12].copy_from_slice(&0x7FFF_FFF0u32.to_le_bytes());
@@ -320,12 +323,8 @@ fn garbage_header_is_a_typed_error_not_an_allocation() {
 /// which everything that is left reads without error and a writer continues.
 #[test]
 fn short_data_file_is_reported_and_repair_rebuilds_metadata() {
-    let dir = temp_base();
+    let (dir, bodies, data, recs) = one_part_queue(6, 90);
     let base = dir.path();
-    let bodies: Vec<Vec<u8>> = (0..6).map(|i| body(i, 90)).collect();
-    session(base, Q, &bodies);
-    let data = data_path(base, Q, 0);
-    let recs = parse_records(&data, u64::MAX);
     let cut = recs[4].offset + 30;
     fs::OpenOptions::new()
         .write(true)
@@ -449,12 +448,7 @@ fn bytes_after_the_right_edge_are_never_returned() {
 fn wrong_info_queue_crc_is_refused_or_recovered_and_repaired() {
     let dir = temp_base();
     let base = dir.path();
-    let mut all = Vec::new();
-    for s in 0..2 {
-        let bodies: Vec<Vec<u8>> = (0..4).map(|i| body(s * 4 + i, 30)).collect();
-        all.extend(bodies.iter().cloned());
-        session(base, Q, &bodies);
-    }
+    let all = sessions(base, Q, 0..2, 4, 30).concat();
     Consumer::open(base, "c", Q).unwrap().close().unwrap();
     let path = info_queue_path(base, Q);
     break_metadata_crc(&path);
@@ -694,12 +688,7 @@ fn damaged_or_missing_dictionary_is_a_typed_error() {
 fn truncated_metadata_files_are_typed_errors_or_recovered() {
     let dir = temp_base();
     let base = dir.path();
-    let mut all = Vec::new();
-    for s in 0..2 {
-        let bodies: Vec<Vec<u8>> = (0..4).map(|i| body(s * 4 + i, 30)).collect();
-        all.extend(bodies.iter().cloned());
-        session(base, Q, &bodies);
-    }
+    let mut all = sessions(base, Q, 0..2, 4, 30).concat();
     let push0 = info_push_path(base, Q, 0);
     let good = fs::read(&push0).unwrap();
     for cut in [5, 9, 12] {
@@ -857,12 +846,7 @@ fn max_rss_bytes() -> u64 {
 fn read_around_missing(what: &str) {
     let dir = temp_base();
     let base = dir.path();
-    let mut parts = Vec::new();
-    for s in 0..3 {
-        let bodies: Vec<Vec<u8>> = (0..3).map(|i| body(s * 3 + i, 40)).collect();
-        session(base, Q, &bodies);
-        parts.push(bodies);
-    }
+    let parts = sessions(base, Q, 0..3, 3, 40);
     let gone = match what {
         "data file" => data_path(base, Q, 1),
         "info_push" => info_push_path(base, Q, 1),

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use common::{
     body, crc32, data_path, dict_path, drain_bodies, info_pop_path, info_push_path, info_queue_path, isolated,
-    json_body, parse_records, part_dir, session, temp_base,
+    json_body, parse_records, part_dir, session, sessions, temp_base,
 };
 use vqueue_core::*;
 
@@ -370,11 +370,7 @@ fn fault_02_metadata_rewrite_never_leaves_empty_or_torn_files() {
         w.push(&all[i], MsgType::String).unwrap();
     }
     w.close().unwrap();
-    for s in 1..3 {
-        let bodies: Vec<Vec<u8>> = (0..3).map(|i| body(s * 3 + i, 100)).collect();
-        all.extend(bodies.iter().cloned());
-        session(base, Q, &bodies);
-    }
+    all.extend(sessions(base, Q, 1..3, 3, 100).concat());
     for expected in &all[..5] {
         assert_eq!(&k.pop().unwrap().unwrap().body, expected);
         k.commit().unwrap();
@@ -575,11 +571,7 @@ fn fault_05_read_only_consumer_crosses_part_boundaries() {
         w.push(&all[i], MsgType::Object).unwrap();
     }
     w.close().unwrap();
-    for s in 1..3 {
-        let bodies: Vec<Vec<u8>> = (0..3).map(|i| body(s * 3 + i, 50)).collect();
-        all.extend(bodies.iter().cloned());
-        session(base, Q, &bodies);
-    }
+    all.extend(sessions(base, Q, 1..3, 3, 50).concat());
     // Move part 2 to 3 and leave an empty part 2, as a writer that started a
     // part and died before its first push leaves it.
     fs::rename(part_dir(base, Q, 2), part_dir(base, Q, 3)).unwrap();

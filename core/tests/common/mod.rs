@@ -330,6 +330,18 @@ pub fn session(base: &Path, q: &str, bodies: &[Vec<u8>]) -> u32 {
     part
 }
 
+/// Writer sessions `parts`, one part each, of `per_part` bodies of `len`
+/// bytes numbered on from `parts.start * per_part`; each session's bodies.
+pub fn sessions(base: &Path, q: &str, parts: std::ops::Range<usize>, per_part: usize, len: usize) -> Vec<Vec<Vec<u8>>> {
+    parts
+        .map(|s| {
+            let bodies: Vec<Vec<u8>> = (0..per_part).map(|i| body(s * per_part + i, len)).collect();
+            session(base, q, &bodies);
+            bodies
+        })
+        .collect()
+}
+
 /// Runs `body` in a fresh copy of this test binary, so process-wide changes
 /// (seccomp filters, resource limits, signal dispositions) stay isolated
 /// whatever the test runner.

@@ -7,7 +7,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{make_body, path_str, temp_base, write_torn_tail};
+use common::{make_body, path_str, temp_base, write_torn_tail, BodySpec, Torn};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use v_queue as up;
@@ -27,19 +27,6 @@ enum Imp {
 enum Fmt {
     V2,
     V3,
-}
-
-#[derive(Clone, Debug)]
-struct BodySpec {
-    len: usize,
-    seed: u64,
-    compressible: bool,
-}
-
-impl BodySpec {
-    fn body(&self) -> Vec<u8> {
-        make_body(self.len, self.seed, self.compressible)
-    }
 }
 
 /// How a reader handle ends a step: closed without commit, kept for the next
@@ -77,13 +64,6 @@ enum Step {
         end: End,
         via_header: bool,
     },
-}
-
-#[derive(Clone, Copy, Debug)]
-struct Torn {
-    seed: u64,
-    len: usize,
-    whole_record: bool,
 }
 
 /// One pushed message as the model knows it.
@@ -428,16 +408,11 @@ fn run(first: (Imp, Fmt), full_reader: Imp, steps: &[Step]) {
 }
 
 fn body_spec() -> impl Strategy<Value = BodySpec> {
-    let len = prop_oneof![
+    common::body_spec(prop_oneof![
         6 => 0usize..256,
         3 => 256usize..8192,
         1 => 8192usize..=100 * 1024,
-    ];
-    (len, any::<u64>(), any::<bool>()).prop_map(|(len, seed, compressible)| BodySpec {
-        len,
-        seed,
-        compressible,
-    })
+    ])
 }
 
 fn imp_of(choices: &'static [Imp]) -> impl Strategy<Value = Imp> {
@@ -458,14 +433,7 @@ fn torn(readers: &'static [Imp]) -> BoxedStrategy<Option<Torn>> {
     if readers.contains(&Imp::Up) {
         return Just(None).boxed();
     }
-    prop::option::of(
-        (any::<u64>(), 1usize..300, any::<bool>()).prop_map(|(seed, len, whole_record)| Torn {
-            seed,
-            len,
-            whole_record,
-        }),
-    )
-    .boxed()
+    common::torn().boxed()
 }
 
 fn step(writers: &'static [Imp], readers: &'static [Imp]) -> impl Strategy<Value = Step> {

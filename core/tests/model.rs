@@ -8,7 +8,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{make_body, temp_base, write_torn_tail};
+use common::{temp_base, torn, write_torn_tail, BodySpec, Torn};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use proptest_state_machine::{prop_state_machine, ReferenceStateMachine, StateMachineTest};
@@ -48,27 +48,6 @@ fn read_write(slot: usize) -> Option<&'static str> {
         Kind::Named(name, Mode::ReadWrite) => Some(name),
         _ => None,
     }
-}
-
-#[derive(Clone, Debug)]
-struct BodySpec {
-    len: usize,
-    seed: u64,
-    compressible: bool,
-}
-
-impl BodySpec {
-    fn body(&self) -> Vec<u8> {
-        make_body(self.len, self.seed, self.compressible)
-    }
-}
-
-/// Bytes a crash mid-push leaves past the published right edge.
-#[derive(Clone, Copy, Debug)]
-struct Torn {
-    seed: u64,
-    len: usize,
-    whole_record: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -237,22 +216,7 @@ impl Model {
 struct QueueModel;
 
 fn body_spec() -> impl Strategy<Value = BodySpec> {
-    let len = prop_oneof![8 => 0usize..200, 2 => 200usize..4096, 1 => 4096usize..40_000];
-    (len, any::<u64>(), any::<bool>()).prop_map(|(len, seed, compressible)| BodySpec {
-        len,
-        seed,
-        compressible,
-    })
-}
-
-fn torn() -> impl Strategy<Value = Option<Torn>> {
-    prop::option::of(
-        (any::<u64>(), 1usize..300, any::<bool>()).prop_map(|(seed, len, whole_record)| Torn {
-            seed,
-            len,
-            whole_record,
-        }),
-    )
+    common::body_spec(prop_oneof![8 => 0usize..200, 2 => 200usize..4096, 1 => 4096usize..40_000])
 }
 
 impl ReferenceStateMachine for QueueModel {

@@ -5,6 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 use vqueue_core::{Consumer, Message, Mode, MsgType, Queue};
@@ -168,6 +169,50 @@ pub fn make_body(len: usize, seed: u64, compressible: bool) -> Vec<u8> {
         out.truncate(len);
     }
     out
+}
+
+/// A body described by its length and a seed, so proptest values stay small
+/// and shrink by description rather than byte by byte.
+#[derive(Clone, Debug)]
+pub struct BodySpec {
+    pub len: usize,
+    pub seed: u64,
+    pub compressible: bool,
+}
+
+impl BodySpec {
+    pub fn body(&self) -> Vec<u8> {
+        make_body(self.len, self.seed, self.compressible)
+    }
+}
+
+/// Body specs whose lengths follow `len`.
+pub fn body_spec(len: impl Strategy<Value = usize>) -> impl Strategy<Value = BodySpec> {
+    (len, any::<u64>(), any::<bool>()).prop_map(|(len, seed, compressible)| BodySpec {
+        len,
+        seed,
+        compressible,
+    })
+}
+
+/// Bytes a crash mid-push leaves past the published right edge (see
+/// `write_torn_tail`).
+#[derive(Clone, Copy, Debug)]
+pub struct Torn {
+    pub seed: u64,
+    pub len: usize,
+    pub whole_record: bool,
+}
+
+/// No tail, or one of up to 300 bytes.
+pub fn torn() -> impl Strategy<Value = Option<Torn>> {
+    prop::option::of(
+        (any::<u64>(), 1usize..300, any::<bool>()).prop_map(|(seed, len, whole_record)| Torn {
+            seed,
+            len,
+            whole_record,
+        }),
+    )
 }
 
 /// CRC-32/IEEE over the concatenated `parts`, the checksum of records and

@@ -7,7 +7,7 @@ import struct
 import pytest
 
 import vqueue
-from support import run_python
+from support import held_by_child, run_python
 from vqueue import Consumer, Mode, MsgType, Queue
 
 
@@ -43,54 +43,22 @@ def test_not_found(base):
 
 
 def test_already_open_across_processes(base):
-    code = (
-        "import sys, vqueue\n"
-        "q = vqueue.Queue(sys.argv[1], 'held', vqueue.Mode.READ_WRITE)\n"
-        "print('open', flush=True)\n"
-        "sys.stdin.readline()\n"
-    )
-    import subprocess
-    import sys
-
-    child = subprocess.Popen([sys.executable, "-c", code, str(base)], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout.readline().strip() == "open"
+    with held_by_child(base, "q = vqueue.Queue(sys.argv[1], 'held', vqueue.Mode.READ_WRITE)"):
         with pytest.raises(vqueue.AlreadyOpen) as e:
             Queue(base, "held", Mode.READ_WRITE)
         assert "held" in str(e.value)
         assert "already open" in str(e.value).lower()
-    finally:
-        child.stdin.write("\n")
-        child.stdin.flush()
-        child.wait(30)
     # Once the other process is gone, the queue opens.
     Queue(base, "held", Mode.READ_WRITE).push(b"x", MsgType.STRING)
 
 
 def test_already_open_for_a_consumer_held_by_another_process(base):
     Queue(base, "cq", Mode.READ_WRITE)
-    code = (
-        "import sys, vqueue\n"
-        "c = vqueue.Consumer(sys.argv[1], 'busy', 'cq')\n"
-        "print('open', flush=True)\n"
-        "sys.stdin.readline()\n"
-    )
-    import subprocess
-    import sys
-
-    child = subprocess.Popen([sys.executable, "-c", code, str(base)], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout.readline().strip() == "open"
+    with held_by_child(base, "c = vqueue.Consumer(sys.argv[1], 'busy', 'cq')"):
         with pytest.raises(vqueue.AlreadyOpen, match="busy"):
             Consumer(base, "busy", "cq")
         # A read-only consumer of the same name is fine.
         Consumer.new_with_mode(base, "busy", "cq", Mode.READ).close()
-    finally:
-        child.stdin.write("\n")
-        child.stdin.flush()
-        child.wait(30)
 
 
 def test_invalid_checksum_names_file_and_offset(base):

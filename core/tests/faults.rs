@@ -9,14 +9,13 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::{
     body, crc32, data_path, dict_path, drain_bodies, info_pop_path, info_push_path, info_queue_path, isolated,
-    json_body, parse_records, part_dir, session, sessions, temp_base,
+    json_body, parse_records, part_dir, session, sessions, snapshot, temp_base,
 };
 use vqueue_core::*;
 
@@ -53,24 +52,6 @@ fn drain_skipping(c: &mut Consumer, commit: bool) -> (Vec<Vec<u8>>, u64, Vec<Err
         }
     }
     panic!("consumer never reached the end");
-}
-
-/// Every file under `dir` with its content, to show that nothing changed.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                out.insert(p.clone(), b"<dir>".to_vec());
-                stack.push(p);
-            } else {
-                out.insert(p.clone(), fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
 }
 
 /// Makes every syscall that forces data to stable storage fail with EIO, for
@@ -580,7 +561,7 @@ fn fault_05_read_only_consumer_crosses_part_boundaries() {
     fs::write(info_push_path(base, Q, 2), b"").unwrap();
     write_info_queue(base, Q, 3);
 
-    let before = snapshot(base);
+    let before = snapshot(base, true);
     for mode in [Mode::Read, Mode::Default] {
         let mut c = Consumer::open_with_mode(base, "c", Q, mode).unwrap();
         let mut got = Vec::new();
@@ -602,7 +583,7 @@ fn fault_05_read_only_consumer_crosses_part_boundaries() {
     let mut r = Consumer::open_reader(base, Q, Start::CurrentPart).unwrap();
     assert_eq!(drain_bodies(&mut r), all[6..].to_vec());
     assert_eq!(
-        snapshot(base),
+        snapshot(base, true),
         before,
         "a read-only consumer wrote to the queue directory"
     );

@@ -6,7 +6,7 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{fixture_copy, fixtures_dir, sha256, type_letter, SeqDigest};
+use common::{fixture_copy, fixtures_dir, sha256, snapshot, type_letter, SeqDigest};
 use vqueue_core::{Consumer, Error, Format, Mode, Start};
 
 /// Folders this file knows; a new fixture folder must be added here so it
@@ -143,7 +143,7 @@ fn check_read_only(name: &str) {
     let exp = load_expected(&fixtures, name);
     let (_tmp, base) = fixture_copy(&fixtures, name);
     let queue = queue_of(name);
-    let before = snapshot(&base);
+    let before = snapshot(&base, false);
 
     let mut c = Consumer::open_with_mode(&base, "fixture", queue, Mode::Read).expect("open read-only consumer");
     let got = read_with_pop(&mut c);
@@ -159,25 +159,7 @@ fn check_read_only(name: &str) {
     assert_matches(name, "reader from saved position", &got, &exp);
     drop(r);
 
-    assert_eq!(before, snapshot(&base), "{name}: a read-only pass changed files");
-}
-
-/// Every file under `dir` with its bytes, to prove read-only passes write nothing.
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((p.clone(), fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
+    assert_eq!(before, snapshot(&base, false), "{name}: a read-only pass changed files");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! the golden fixtures, body digests and draining a consumer.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -385,6 +386,27 @@ pub fn sessions(base: &Path, q: &str, parts: std::ops::Range<usize>, per_part: u
             bodies
         })
         .collect()
+}
+
+/// Every file under `dir` with its bytes, to show that nothing changed; with
+/// `with_dirs`, directories too (as `<dir>`), so a new empty one shows.
+pub fn snapshot(dir: &Path, with_dirs: bool) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                if with_dirs {
+                    out.insert(p.clone(), b"<dir>".to_vec());
+                }
+                stack.push(p);
+            } else {
+                out.insert(p.clone(), fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
 }
 
 /// Runs `body` in a fresh copy of this test binary, so process-wide changes

@@ -132,9 +132,10 @@ pub(crate) struct ConsumerState {
 }
 
 impl Owned for ConsumerState {
-    fn release(&mut self) {
+    fn release(&mut self) -> Result<()> {
         self.commit = None;
         self.reader = None;
+        Ok(())
     }
 }
 
@@ -670,11 +671,12 @@ impl Consumer {
 
     /// Releases the consumer without committing. Idempotent.
     pub fn close(&mut self) -> Result<()> {
-        if let Inner::Owned(h) = &self.inner {
-            h.close();
-        }
+        let closed = match &self.inner {
+            Inner::Owned(h) => h.close(),
+            _ => Ok(()),
+        };
         self.inner = Inner::Closed;
-        Ok(())
+        closed
     }
 
     pub fn name(&self) -> &str {

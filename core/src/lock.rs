@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 
 /// Anything that owns files and must put them in order when it loses its slot.
 pub trait Owned: Send + 'static {
-    fn release(&mut self);
+    fn release(&mut self) -> Result<()>;
 }
 
 struct SlotState<S> {
@@ -110,7 +110,9 @@ impl<S: Owned> Handle<S> {
         let mut st = lock_guard(&slot.state);
         drop(tab);
         if let Some(mut old) = st.inner.take() {
-            old.release();
+            if let Err(e) = old.release() {
+                log::warn!("releasing {what} for a newer handle: {e}");
+            }
         }
         let state = open(st.lock.as_ref().expect("a live slot holds its lock"))?;
         let token = next_token();
@@ -140,15 +142,13 @@ impl<S: Owned> Handle<S> {
     }
 
     /// Releases the state and the lock if this handle still owns them.
-    pub fn close(&self) {
+    pub fn close(&self) -> Result<()> {
         let mut tab = lock_guard(table());
         let mut st = lock_guard(&self.slot.state);
         if st.owner != self.token {
-            return;
+            return Ok(());
         }
-        if let Some(mut s) = st.inner.take() {
-            s.release();
-        }
+        let released = st.inner.take().map_or(Ok(()), |mut s| s.release());
         st.lock = None;
         st.owner = 0;
         if let Some(w) = tab.get(&self.slot.key) {
@@ -157,11 +157,14 @@ impl<S: Owned> Handle<S> {
                 tab.remove(&self.slot.key);
             }
         }
+        released
     }
 }
 
 impl<S: Owned> Drop for Handle<S> {
     fn drop(&mut self) {
-        self.close();
+        if let Err(e) = self.close() {
+            log::warn!("closing {}: {e}", self.what);
+        }
     }
 }

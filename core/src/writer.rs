@@ -314,10 +314,8 @@ impl WriterState {
 }
 
 impl Owned for WriterState {
-    fn release(&mut self) {
-        if let Err(e) = self.finish() {
-            log::warn!("closing writer of {}: {e}", self.paths.queue);
-        }
+    fn release(&mut self) -> Result<()> {
+        self.finish()
     }
 }
 
@@ -375,12 +373,10 @@ impl Queue {
 
     /// Releases the part and the writer lock. Idempotent.
     pub fn close(&mut self) -> Result<()> {
-        if let Inner::Writer(h) = &self.inner {
-            let result = if h.is_owner() { h.with(|w| w.finish()) } else { Ok(()) };
-            h.close();
-            return result;
+        match &self.inner {
+            Inner::Writer(h) => h.close(),
+            Inner::Reader => Ok(()),
         }
-        Ok(())
     }
 
     pub fn name(&self) -> &str {

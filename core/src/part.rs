@@ -167,6 +167,9 @@ impl PartReader {
             let want = (limit.saturating_sub(pos) as usize).clamp(n, n.max(READ_BLOCK));
             if self.buf.len() < want {
                 self.buf.resize(want, 0);
+            } else if want <= READ_BLOCK && self.buf.len() > 4 * READ_BLOCK {
+                // Give back the room a very large record needed.
+                self.buf = vec![0; READ_BLOCK];
             }
             let mut got = 0;
             while got < want {

@@ -230,3 +230,16 @@ fn consumer_names_that_would_be_other_files_are_refused() {
     assert!(vqueue_core::verify(b, "a").unwrap().is_ok());
     assert_eq!(vqueue_core::cleanup(b, "a", true).unwrap().removed, Vec::<u32>::new());
 }
+
+#[test]
+fn large_bodies_between_small_ones_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    let mut c = Consumer::open(dir.path(), "c", "q").unwrap();
+    let big: Vec<u8> = (0..3 << 20).map(|i: u32| (i % 251) as u8).collect();
+    let all = vec![b"small".to_vec(), big.clone(), b"after".to_vec(), big, b"last".to_vec()];
+    for b in &all {
+        q.push(b, MsgType::Object).unwrap();
+    }
+    assert_eq!(drain(&mut c), all);
+}

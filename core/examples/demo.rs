@@ -60,27 +60,26 @@ fn main() -> vqueue_core::Result<()> {
 
     // billing drains everything, committing after each message.
     while let Some(msg) = billing.pop()? {
-        println!(
-            "billing got  part {} offset {:>3} [{}] {}",
-            msg.part,
-            msg.offset,
-            msg.msg_type.as_byte() as char,
-            String::from_utf8_lossy(&msg.body)
-        );
+        show("billing", &msg);
         billing.commit()?;
     }
 
     // audit reads only two messages for now; the rest stays as its lag.
     for msg in audit.pop_batch(2)? {
-        println!(
-            "audit got    part {} offset {:>3} [{}] {}",
-            msg.part,
-            msg.offset,
-            msg.msg_type.as_byte() as char,
-            String::from_utf8_lossy(&msg.body)
-        );
+        show("audit", &msg);
     }
     audit.commit()?;
     println!("audit: {} messages still waiting", audit.backlog()?);
     Ok(())
+}
+
+fn show(consumer: &str, msg: &vqueue_core::Message) {
+    println!(
+        "{:<12} part {} offset {:>3} [{}] {}",
+        format!("{consumer} got"),
+        msg.part,
+        msg.offset,
+        msg.msg_type.as_byte() as char,
+        String::from_utf8_lossy(&msg.body)
+    );
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the project's test suites.
 #
-#   ci/test.sh [rust|python|kotlin|swift|conformance|all]   (default: all)
+#   ci/test.sh [SUITE|all]   (default: all; SUITES below lists them)
 #
 # Each suite is the script ci/suite-<name>.sh. A suite whose toolchain is
 # missing prints `SKIPPED <suite>: <reason>` and exits 0. `all` runs every
@@ -11,7 +11,7 @@ set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 
-SUITES=(rust python kotlin swift conformance)
+SUITES=(rust python kotlin swift conformance reliability bench bridge nix lint)
 
 usage() {
     local IFS='|'

@@ -24,14 +24,18 @@ impl Consumer {
     #[uniffi::constructor]
     pub fn open(base: String, name: String, queue: String, mode: Mode) -> Result<Self, QueueError> {
         let c = core::Consumer::open_with_mode(base, &name, &queue, mode.into())?;
-        Ok(Consumer { inner: Mutex::new(c) })
+        Ok(Consumer {
+            inner: Mutex::new(c),
+        })
     }
 
     /// A read-only cursor that writes no file, starting at `start`.
     #[uniffi::constructor]
     pub fn open_reader(base: String, queue: String, start: Start) -> Result<Self, QueueError> {
         let c = core::Consumer::open_reader(base, &queue, start.into())?;
-        Ok(Consumer { inner: Mutex::new(c) })
+        Ok(Consumer {
+            inner: Mutex::new(c),
+        })
     }
 
     /// True when a record is ready for `pop_body`.
@@ -61,7 +65,11 @@ impl Consumer {
 
     /// Up to `max` records in one call; fewer (maybe none) at the end.
     pub fn pop_batch(&self, max: u32) -> Result<Vec<Message>, QueueError> {
-        Ok(lock(&self.inner).pop_batch(max as usize)?.into_iter().map(Message::from).collect())
+        Ok(lock(&self.inner)
+            .pop_batch(max as usize)?
+            .into_iter()
+            .map(Message::from)
+            .collect())
     }
 
     /// `pop` then `commit` in one call: the record is acknowledged once it
@@ -193,7 +201,11 @@ impl Wait {
             .map(drop)
             .unwrap_or_else(|e| {
                 let mut s = lock(&state);
-                s.outcome = Some(Err(core::Error::Io { context: "starting the wait thread".into(), source: e }.into()));
+                s.outcome = Some(Err(core::Error::Io {
+                    context: "starting the wait thread".into(),
+                    source: e,
+                }
+                .into()));
             });
         Wait { state }
     }
@@ -220,7 +232,11 @@ impl Drop for Wait {
 }
 
 /// The core's polling back-off, with the consumer unlocked between probes.
-fn poll_until(consumer: &Consumer, timeout: Duration, abandoned: impl Fn() -> bool) -> Result<bool, QueueError> {
+fn poll_until(
+    consumer: &Consumer,
+    timeout: Duration,
+    abandoned: impl Fn() -> bool,
+) -> Result<bool, QueueError> {
     let deadline = Instant::now() + timeout;
     let mut delay = Duration::from_micros(250);
     loop {

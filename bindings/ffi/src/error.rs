@@ -1,10 +1,7 @@
 //! The one error type of the UniFFI surface, generated from the core's
 //! error table: one variant per core `ErrorKind`, each with the same fields.
 
-use vqueue_core::ErrorKind;
-
-#[allow(unused_imports)]
-use crate::compat::{with_error_kinds, ErrorFields};
+use vqueue_core::{with_error_kinds, ErrorKind};
 
 macro_rules! queue_error {
     ($($kind:ident),* $(,)?) => {
@@ -27,6 +24,8 @@ macro_rules! queue_error {
                     name: Option<String>,
                     /// The operating system's error number.
                     errno: Option<i32>,
+                    /// Size in bytes of the refused body.
+                    length: Option<u64>,
                 },
             )*
         }
@@ -36,6 +35,15 @@ macro_rules! queue_error {
             pub fn kind(&self) -> ErrorKind {
                 match self {
                     $(QueueError::$kind { .. } => ErrorKind::$kind,)*
+                }
+            }
+
+            /// path, offset, name, errno and length, for the tests.
+            #[cfg(test)]
+            fn fields(&self) -> (Option<String>, Option<u64>, Option<String>, Option<i32>, Option<u64>) {
+                match self {
+                    $(QueueError::$kind { path, offset, name, errno, length, .. })|* =>
+                        (path.clone(), *offset, name.clone(), *errno, *length),
                 }
             }
 
@@ -54,8 +62,9 @@ macro_rules! queue_error {
                 let offset = e.offset();
                 let name = e.name().map(str::to_owned);
                 let errno = e.errno();
+                let length = e.length();
                 match e.kind() {
-                    $(ErrorKind::$kind => QueueError::$kind { text, path, offset, name, errno },)*
+                    $(ErrorKind::$kind => QueueError::$kind { text, path, offset, name, errno, length },)*
                 }
             }
         }
@@ -71,7 +80,6 @@ mod tests {
     use vqueue_core::Error;
 
     use super::*;
-    use crate::compat::ErrorKindTable;
 
     /// A core error of each kind, with every field that kind can carry.
     /// Exhaustive on purpose: a new kind in the core fails to compile here.
@@ -80,13 +88,27 @@ mod tests {
         match kind {
             ErrorKind::AlreadyOpen => Error::AlreadyOpen("queue q in base".into()),
             ErrorKind::NotFound => Error::NotFound("queue q in base".into()),
-            ErrorKind::InvalidName => Error::InvalidName { name: "a/b".into(), reason: "has a slash".into() },
-            ErrorKind::InvalidChecksum => Error::InvalidChecksum { path, offset: 77, detail: "crc".into() },
-            ErrorKind::Corrupt => Error::Corrupt { path, offset: 12, detail: "bad magic".into() },
+            ErrorKind::InvalidName => Error::InvalidName {
+                name: "a/b".into(),
+                reason: "has a slash".into(),
+            },
+            ErrorKind::InvalidChecksum => Error::InvalidChecksum {
+                path,
+                offset: 77,
+                detail: "crc".into(),
+            },
+            ErrorKind::Corrupt => Error::Corrupt {
+                path,
+                offset: 12,
+                detail: "bad magic".into(),
+            },
             ErrorKind::ReadOnly => Error::ReadOnly("consumer c".into()),
             ErrorKind::Closed => Error::Closed("queue q".into()),
             ErrorKind::TooLarge => Error::TooLarge { len: u64::MAX },
-            ErrorKind::Io => Error::Io { context: "reading".into(), source: std::io::Error::from_raw_os_error(28) },
+            ErrorKind::Io => Error::Io {
+                context: "reading".into(),
+                source: std::io::Error::from_raw_os_error(28),
+            },
         }
     }
 
@@ -96,35 +118,52 @@ mod tests {
         for &kind in ErrorKind::ALL {
             let core = sample(kind);
             let text = core.to_string();
-            let (path, offset, name, errno) =
-                (core.path().map(|p| p.display().to_string()), core.offset(), core.name().map(String::from), core.errno());
+            let fields = (
+                core.path().map(|p| p.display().to_string()),
+                core.offset(),
+                core.name().map(String::from),
+                core.errno(),
+                core.length(),
+            );
             let ffi = QueueError::from(core);
             assert_eq!(ffi.kind(), kind);
             assert_eq!(ffi.text(), text);
             assert_eq!(ffi.to_string(), text);
             // The variant's name is the kind's name in every language.
-            assert!(format!("{ffi:?}").starts_with(&format!("{} {{", kind.name())), "{ffi:?}");
-            let (QueueError::AlreadyOpen { path: p, offset: o, name: n, errno: e, .. }
-            | QueueError::NotFound { path: p, offset: o, name: n, errno: e, .. }
-            | QueueError::InvalidName { path: p, offset: o, name: n, errno: e, .. }
-            | QueueError::InvalidChecksum { path: p, offset: o, name: n, errno: e, .. }
-            | QueueError::Corrupt { path: p, offset: o, name: n, errno: e, .. }
-            | QueueError::ReadOnly { path: p, offset: o, name: n, errno: e, .. }
-            | QueueError::Closed { path: p, offset: o, name: n, errno: e, .. }
-            | QueueError::TooLarge { path: p, offset: o, name: n, errno: e, .. }
-            | QueueError::Io { path: p, offset: o, name: n, errno: e, .. }) = ffi;
-            assert_eq!((p, o, n, e), (path, offset, name, errno), "{kind:?}");
+            assert!(
+                format!("{ffi:?}").starts_with(&format!("{} {{", kind.name())),
+                "{ffi:?}"
+            );
+            assert_eq!(ffi.fields(), fields, "{kind:?}");
         }
     }
 
     #[test]
     fn fields_are_those_of_the_failure() {
         let e = QueueError::from(sample(ErrorKind::Corrupt));
-        assert!(matches!(e, QueueError::Corrupt { ref path, offset: Some(12), name: None, errno: None, .. }
-            if path.as_deref() == Some("base/q-0/data")));
+        assert!(
+            matches!(e, QueueError::Corrupt { ref path, offset: Some(12), name: None, errno: None, .. }
+            if path.as_deref() == Some("base/q-0/data"))
+        );
         let e = QueueError::from(sample(ErrorKind::InvalidName));
-        assert!(matches!(e, QueueError::InvalidName { ref name, path: None, .. } if name.as_deref() == Some("a/b")));
+        assert!(
+            matches!(e, QueueError::InvalidName { ref name, path: None, .. } if name.as_deref() == Some("a/b"))
+        );
         let e = QueueError::from(sample(ErrorKind::Io));
-        assert!(matches!(e, QueueError::Io { errno: Some(28), .. }));
+        assert!(matches!(
+            e,
+            QueueError::Io {
+                errno: Some(28),
+                ..
+            }
+        ));
+        let e = QueueError::from(sample(ErrorKind::TooLarge));
+        assert!(matches!(
+            e,
+            QueueError::TooLarge {
+                length: Some(u64::MAX),
+                ..
+            }
+        ));
     }
 }

@@ -6,7 +6,6 @@
 
 uniffi::setup_scaffolding!("vqueue_uniffi");
 
-mod compat;
 mod consumer;
 mod error;
 mod logger;

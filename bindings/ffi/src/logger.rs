@@ -2,15 +2,15 @@
 
 use std::sync::Arc;
 
-#[allow(unused_imports)]
-use crate::compat::{self as sink, WarningSink};
+use vqueue_core::{self as core, WarningSink};
 
 /// Something the engine noticed and recovered from on its own (a missing
 /// part passed over, a backup file used): nothing failed, but an operator
 /// may want to know.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Warning {
-    /// What kind of recovery it was.
+    /// What kind of recovery it was: the core's `WarningKind` name
+    /// (`PartMissing`, `PositionFromBackup`, ...).
     pub kind: String,
     pub message: String,
     /// The file involved, when there is one.
@@ -26,9 +26,9 @@ pub trait Logger: Send + Sync {
 struct Forward(Arc<dyn Logger>);
 
 impl WarningSink for Forward {
-    fn warning(&self, w: &sink::Warning) {
+    fn warning(&self, w: &core::Warning) {
         self.0.warning(Warning {
-            kind: w.kind.to_string(),
+            kind: w.kind.name().to_owned(),
             message: w.message.clone(),
             path: w.path.as_deref().map(crate::types::path_string),
         });
@@ -39,5 +39,5 @@ impl WarningSink for Forward {
 /// null stops the forwarding.
 #[uniffi::export]
 pub fn set_logger(logger: Option<Arc<dyn Logger>>) {
-    sink::set_warning_sink(logger.map(|l| Arc::new(Forward(l)) as Arc<dyn WarningSink>));
+    core::set_warning_sink(logger.map(|l| Arc::new(Forward(l)) as Arc<dyn WarningSink>));
 }

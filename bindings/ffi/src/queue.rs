@@ -31,9 +31,14 @@ impl Queue {
         format: Format,
         durability: Durability,
     ) -> Result<Self, QueueError> {
-        let opts = core::WriterOptions { format: format.into(), durability: durability.into() };
+        let opts = core::WriterOptions {
+            format: format.into(),
+            durability: durability.into(),
+        };
         let q = core::Queue::open_with(base, &name, mode.into(), opts)?;
-        Ok(Queue { inner: Mutex::new(q) })
+        Ok(Queue {
+            inner: Mutex::new(q),
+        })
     }
 
     /// Appends one record; returns the part's right edge after it.

@@ -168,13 +168,21 @@ impl From<Start> for core::Start {
 
 impl From<core::Message> for Message {
     fn from(m: core::Message) -> Self {
-        Message { body: m.body, msg_type: m.msg_type.into(), part: m.part, offset: m.offset }
+        Message {
+            body: m.body,
+            msg_type: m.msg_type.into(),
+            part: m.part,
+            offset: m.offset,
+        }
     }
 }
 
 impl From<core::Progress> for Progress {
     fn from(p: core::Progress) -> Self {
-        Progress { done_bytes: p.done_bytes, total_bytes: p.total_bytes }
+        Progress {
+            done_bytes: p.done_bytes,
+            total_bytes: p.total_bytes,
+        }
     }
 }
 
@@ -221,7 +229,12 @@ impl From<core::VerifyReport> for VerifyReport {
             problems: r
                 .problems
                 .into_iter()
-                .map(|p| Problem { file: path_string(&p.file), part: p.part, offset: p.offset, detail: p.detail })
+                .map(|p| Problem {
+                    file: path_string(&p.file),
+                    part: p.part,
+                    offset: p.offset,
+                    detail: p.detail,
+                })
                 .collect(),
         }
     }
@@ -229,12 +242,20 @@ impl From<core::VerifyReport> for VerifyReport {
 
 impl From<core::RepairReport> for RepairReport {
     fn from(r: core::RepairReport) -> Self {
-        RepairReport { parts: r.parts, records: r.records, actions: r.actions }
+        RepairReport {
+            parts: r.parts,
+            records: r.records,
+            actions: r.actions,
+        }
     }
 }
 
 impl From<core::CleanupReport> for CleanupReport {
     fn from(r: core::CleanupReport) -> Self {
-        CleanupReport { removed: r.removed, kept: r.kept, bytes_freed: r.bytes_freed }
+        CleanupReport {
+            removed: r.removed,
+            kept: r.kept,
+            bytes_freed: r.bytes_freed,
+        }
     }
 }

@@ -2,7 +2,23 @@
 
 import os
 from types import TracebackType
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Literal, Optional, Tuple, Type, Union, final
+from typing import (
+    Any,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Tuple,
+    Type,
+    Union,
+    final,
+)
 
 from vqueue import Mode, MsgType
 
@@ -139,6 +155,9 @@ class Consumer:
     def pop(self) -> Optional[Message]: ...
     def pop_batch(self, max: int) -> List[Message]: ...
     def wait(self, timeout: float) -> bool: ...
+    def wait_async(self, timeout: float) -> Coroutine[Any, Any, bool]:
+        """Awaitable wait: suspends until a record is available (True) or
+        ``timeout`` seconds pass (False) without blocking the event loop."""
     @property
     def backlog(self) -> int: ...
     def skip_corrupt(self) -> int: ...
@@ -164,6 +183,9 @@ class Consumer:
     def mode(self) -> Mode: ...
     def __iter__(self) -> Iterator[Message]: ...
     def __next__(self) -> Message: ...
+    def __aiter__(self) -> AsyncIterator[Message]:
+        """Every message from the position on, waiting for new ones; never ends by itself."""
+    def __anext__(self) -> Awaitable[Message]: ...
     def __enter__(self) -> "Consumer": ...
     def __exit__(
         self,

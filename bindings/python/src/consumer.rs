@@ -294,6 +294,13 @@ impl PyConsumer {
         })
     }
 
+    /// Awaitable ``wait``: suspends the coroutine until a record is available
+    /// (True) or ``timeout`` seconds pass (False), probing between
+    /// ``asyncio.sleep``s so the event loop keeps running. Cancellable.
+    fn wait_async(slf: Py<Self>, py: Python<'_>, timeout: f64) -> PyResult<Py<PyAny>> {
+        Ok(py.import("vqueue._aio")?.call_method1("wait", (slf, timeout))?.unbind())
+    }
+
     /// Unread records across all parts.
     #[getter]
     fn backlog(&self, py: Python<'_>) -> PyResult<u64> {
@@ -387,6 +394,17 @@ impl PyConsumer {
 
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<PyMessage>> {
         self.pop(py)
+    }
+
+    /// ``async for``: every message from the position on, waiting for new
+    /// ones without blocking the event loop; it never ends by itself (break
+    /// out, or cancel the task). Does not commit.
+    fn __aiter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __anext__(slf: Py<Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Ok(py.import("vqueue._aio")?.call_method1("next_message", (slf,))?.unbind())
     }
 
     /// Returns this handle; ``close()`` runs when the ``with`` block ends.

@@ -13,8 +13,8 @@ for tool in java mvn cargo; do
         exit 0
     fi
 done
-java -version 2>&1 | head -1
-mvn -v 2>&1 | head -1
+java -version 2>&1 | sed -n 1p
+mvn -v 2>&1 | sed -n 1p
 
 # The CLI is the other process of the cross-process tests.
 echo "--> cargo build --release -p vqueue-cli"

@@ -52,7 +52,11 @@ class Run(val exit: Int, val stdout: String, val stderr: String)
 /** Runs [args], feeding [input] to stdin, and waits for it to end. */
 fun run(vararg args: String, input: String = ""): Run {
     val p = ProcessBuilder(*args).start()
-    p.outputStream.use { it.write(input.toByteArray()) }
+    // A process that fails early (a refused open) may close its stdin first.
+    try {
+        p.outputStream.use { it.write(input.toByteArray()) }
+    } catch (_: java.io.IOException) {
+    }
     val out = p.inputStream.readAllBytes().decodeToString()
     val err = p.errorStream.readAllBytes().decodeToString()
     check(p.waitFor(120, TimeUnit.SECONDS)) { "${args.toList()} did not end" }

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016  # the seeds write `$` and `${{ }}` literally
 # Shows that the lint suite can fail: for each linter, a scratch copy of the
 # files it reads passes, then the same copy with one seeded mistake must make
 # that linter fail. Uses the linters installed by ci/suite-lint.sh.
@@ -42,8 +43,9 @@ seed_actionlint() { # a matrix value no matrix defines
         '    steps:' '      - run: echo "$X"' '        env:' '          X: ${{ matrix.nothing }}' \
         >"$1/.github/workflows/seed.yml"
 }
-seed_zizmor() { # checkout that keeps the token in .git/config
-    sed -i 's/persist-credentials: false/persist-credentials: true/' "$1"/.github/workflows/*.yml
+seed_zizmor() { # a pull request's title expanded inside a script
+    printf '%s\n' 'name: seed' 'on: pull_request' 'permissions: {}' 'jobs:' '  j:' '    runs-on: ubuntu-latest' \
+        '    steps:' '      - run: echo "${{ github.event.pull_request.title }}"' >"$1/.github/workflows/seed.yml"
 }
 seed_workflow_schema() { # a job key the schema does not know
     printf '%s\n' 'name: seed' 'on: push' 'permissions: {}' 'jobs:' '  j:' '    runs-on: ubuntu-latest' \

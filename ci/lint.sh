@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by ci/suite-lint.sh and ci/lint-selftest.sh: the pinned linters,
 # how they are installed, and one function per kind of file linted. Both
 # scripts call the same functions, so the self-test exercises exactly the
@@ -52,7 +53,7 @@ lint_path() {
 # on every `run:` script), zizmor with the repository's policy, and the
 # workflow JSON schema.
 lint_actionlint() {
-    (cd "$1" && actionlint -no-color -shellcheck="$(command -v shellcheck)")
+    (cd "$1" && actionlint -no-color -shellcheck="$(command -v shellcheck)" .github/workflows/*.yml)
 }
 lint_zizmor() {
     zizmor --offline --no-progress --color=never --config "$1/.github/zizmor.yml" "$1/.github/workflows"
@@ -67,7 +68,12 @@ lint_shell() {
 # Every .nix file under DIR.
 lint_nix() {
     local files
-    mapfile -t files < <(cd "$1" && git ls-files --cached --others --exclude-standard '*.nix' 2>/dev/null || find . -name '*.nix' -not -path './.tools/*')
+    # A scratch copy is no git checkout: there, every .nix file.
+    if git -C "$1" rev-parse --show-toplevel >/dev/null 2>&1; then
+        mapfile -t files < <(git -C "$1" ls-files --cached --others --exclude-standard '*.nix')
+    else
+        mapfile -t files < <(cd "$1" && find . -name '*.nix' -not -path './.tools/*')
+    fi
     (cd "$1" && deadnix --fail "${files[@]}")
 }
 # The Cargo workspace at DIR.
@@ -82,4 +88,5 @@ lint_ruff() {
     (cd "$1/python" && ruff check --no-cache .)
 }
 
+# shellcheck disable=SC2034  # read by the scripts that source this file
 LINTS=(actionlint zizmor workflow_schema shell nix rustfmt clippy ruff)

@@ -67,6 +67,19 @@ seed_ruff() { # an unused import
     printf '%s\n' 'import os' >>"$1/python/vqueue/errors.py"
 }
 
+# What each linter must say about its seed, so that a failure for another
+# reason (a crash, a missing file) does not count.
+declare -A EXPECT=(
+    [actionlint]='"nothing" is not defined'
+    [zizmor]='template-injection'
+    [workflow_schema]='stepz'
+    [shell]='SC2086'
+    [nix]='Unused declarations'
+    [rustfmt]='Diff in'
+    [clippy]='eq_op'
+    [ruff]='F401'
+)
+
 export CARGO_TARGET_DIR=$scratch/target
 failed=()
 for lint in "${LINTS[@]}"; do
@@ -81,8 +94,12 @@ for lint in "${LINTS[@]}"; do
     if "lint_$lint" "$scratch/tree" >"$scratch/seeded.log" 2>&1; then
         echo "selftest $lint: the seeded mistake was NOT reported"
         failed+=("$lint")
+    elif ! grep -qF -- "${EXPECT[$lint]}" "$scratch/seeded.log"; then
+        echo "selftest $lint: failed without reporting '${EXPECT[$lint]}':"
+        cat "$scratch/seeded.log"
+        failed+=("$lint")
     else
-        echo "selftest $lint: seeded mistake reported ($(grep -c . "$scratch/seeded.log") lines)"
+        echo "selftest $lint: seeded mistake reported (${EXPECT[$lint]})"
     fi
 done
 

@@ -2,13 +2,7 @@
 # in the current directory, with the dev shell's tools on PATH.
 { pkgs, tools }:
 let
-  # The suite names, read from the SUITES=(...) line of ci/test.sh, where they are defined.
-  suites =
-    let
-      lines = builtins.filter builtins.isString (builtins.split "\n" (builtins.readFile ../ci/test.sh));
-      lists = builtins.filter (m: m != null) (map (builtins.match "SUITES=\\(([a-z ]+)\\)") lines);
-    in
-    builtins.filter (s: builtins.isString s && s != "") (builtins.split " " (builtins.head (builtins.head lists)));
+  suites = import ./suites.nix;
   app = name: command: {
     type = "app";
     program = "${

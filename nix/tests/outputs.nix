@@ -10,13 +10,15 @@ let
     "x86_64-linux"
   ];
   inherit ((builtins.fromTOML (builtins.readFile ../../rust-toolchain.toml)).toolchain) channel;
-  suites =
-    let
-      lines = builtins.filter builtins.isString (builtins.split "\n" (builtins.readFile ../../ci/test.sh));
-    in
-    builtins.filter (s: builtins.isString s && s != "") (
-      builtins.split " " (builtins.head (builtins.head (builtins.filter (m: m != null) (map (builtins.match "SUITES=\\(([a-z ]+)\\)") lines))))
-    );
+  suites = import ../suites.nix;
+  linters = [
+    "actionlint"
+    "check-jsonschema"
+    "deadnix"
+    "ruff"
+    "shellcheck"
+    "zizmor"
+  ];
   contains = needle: haystack: builtins.match ".*${needle}.*" haystack != null;
   names = drvs: map (d: d.name) drvs;
   hasPrefixIn = prefix: list: builtins.any (n: builtins.substring 0 (builtins.stringLength prefix) n == prefix) list;
@@ -107,26 +109,16 @@ let
           checks.lint.suite == "lint"
           && contains "bash ci/test.sh lint" checks.lint.stubArgs.buildPhaseCargoCommand
           && checks.lint.stubArgs.env.LINT_TOOLS == "path"
-          && builtins.all (t: builtins.elem t (names checks.lint.stubArgs.nativeBuildInputs)) [
-            "actionlint"
-            "check-jsonschema"
-            "deadnix"
-            "ruff"
-            "shellcheck"
-            "zizmor"
-          ];
+          && builtins.all (t: builtins.elem t (names checks.lint.stubArgs.nativeBuildInputs)) linters;
         "dev shell has every suite's tools" =
-          builtins.all (t: builtins.elem t shellPackages) [
-            "cargo-nextest"
-            "jdk17"
-            "maven"
-            "actionlint"
-            "check-jsonschema"
-            "deadnix"
-            "ruff"
-            "shellcheck"
-            "zizmor"
-          ]
+          builtins.all (t: builtins.elem t shellPackages) (
+            [
+              "cargo-nextest"
+              "jdk17"
+              "maven"
+            ]
+            ++ linters
+          )
           && hasPrefixIn "rust-toolchain-${channel}" shellPackages
           && names pythonEnv.stubArgs.packages == [
             "maturin"

@@ -31,7 +31,7 @@ in
     nextest = suiteCheck.cargo "rust" (
       rust.commonArgs
       // {
-        inherit (rust) cargoArtifacts;
+        cargoArtifacts = rust.devArtifacts;
         nativeBuildInputs = rust.commonArgs.nativeBuildInputs ++ [ pkgs.cargo-nextest ];
         # The profile ci/suite-rust.sh selects, stated where Nix users look.
         env.NEXTEST_PROFILE = "ci";
@@ -47,7 +47,7 @@ in
       rust.commonArgs
       // {
         src = source.all;
-        inherit (rust) cargoArtifacts;
+        cargoArtifacts = rust.devArtifacts;
         nativeBuildInputs = rust.commonArgs.nativeBuildInputs ++ tools.linters;
         env.LINT_TOOLS = "path";
       }

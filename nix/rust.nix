@@ -20,6 +20,10 @@ in
 {
   inherit commonArgs cargoArtifacts;
 
+  # The suites run cargo with its default (dev) profile, so their checks start
+  # from dependencies built with that profile.
+  devArtifacts = craneLib.buildDepsOnly (commonArgs // { CARGO_PROFILE = "dev"; });
+
   vqueue = craneLib.buildPackage (
     commonArgs
     // {

@@ -62,13 +62,18 @@ let
           packages.default.drvPath == packages.vqueue.drvPath && packages.vqueue.meta.mainProgram == "vqueue";
         "vqueue is crane buildPackage of vqueue-cli" =
           packages.vqueue.craneFunction == "buildPackage" && contains "--package vqueue-cli" packages.vqueue.stubArgs.cargoExtraArgs;
-        "dependencies built once, shared by package and checks" =
-          packages.vqueue.stubArgs.cargoArtifacts.craneFunction == "buildDepsOnly"
-          && builtins.all (d: d.stubArgs.cargoArtifacts.drvPath == packages.vqueue.stubArgs.cargoArtifacts.drvPath) [
-            checks.nextest
-            checks.clippy
-            checks.lint
-          ];
+        "dependencies built once per profile, shared by package and checks" =
+          let
+            artifactsOf = d: d.stubArgs.cargoArtifacts;
+            release = artifactsOf packages.vqueue;
+            dev = artifactsOf checks.nextest;
+          in
+          release.craneFunction == "buildDepsOnly"
+          && !(release.stubArgs ? CARGO_PROFILE)
+          && (artifactsOf checks.clippy).drvPath == release.drvPath
+          && dev.craneFunction == "buildDepsOnly"
+          && dev.stubArgs.CARGO_PROFILE == "dev"
+          && (artifactsOf checks.lint).drvPath == dev.drvPath;
         "every Rust build uses the toolchain of rust-toolchain.toml" = builtins.all (
           d: d.craneToolchain.stubArgs.channel == channel && d.craneToolchain.stubArgs.components == [ "rustfmt" "clippy" ]
         ) crane;

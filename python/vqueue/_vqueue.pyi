@@ -14,6 +14,7 @@ from typing import (
     List,
     Literal,
     Optional,
+    Sequence,
     Tuple,
     Type,
     Union,
@@ -42,6 +43,7 @@ __all__ = [
     "repair",
     "cleanup",
     "validate_name",
+    "main",
     "_panic",
 ]
 
@@ -201,3 +203,6 @@ def cleanup(base_path: _Path, queue_name: str, dry_run: bool = False) -> Dict[st
 def validate_name(name: str) -> None: ...
 def _panic(message: str) -> None:
     """Panics inside the extension on purpose (for the tests of the panic barrier)."""
+
+def main(argv: Sequence[str]) -> int:
+    """Run the ``vqueue`` command line with ``argv`` (without the program name); returns the exit code."""

@@ -24,18 +24,14 @@ impl Consumer {
     #[uniffi::constructor]
     pub fn open(base: String, name: String, queue: String, mode: Mode) -> Result<Self, QueueError> {
         let c = core::Consumer::open_with_mode(base, &name, &queue, mode.into())?;
-        Ok(Consumer {
-            inner: Mutex::new(c),
-        })
+        Ok(Consumer { inner: Mutex::new(c) })
     }
 
     /// A read-only cursor that writes no file, starting at `start`.
     #[uniffi::constructor]
     pub fn open_reader(base: String, queue: String, start: Start) -> Result<Self, QueueError> {
         let c = core::Consumer::open_reader(base, &queue, start.into())?;
-        Ok(Consumer {
-            inner: Mutex::new(c),
-        })
+        Ok(Consumer { inner: Mutex::new(c) })
     }
 
     /// True when a record is ready for `pop_body`.
@@ -232,11 +228,7 @@ impl Drop for Wait {
 }
 
 /// The core's polling back-off, with the consumer unlocked between probes.
-fn poll_until(
-    consumer: &Consumer,
-    timeout: Duration,
-    abandoned: impl Fn() -> bool,
-) -> Result<bool, QueueError> {
+fn poll_until(consumer: &Consumer, timeout: Duration, abandoned: impl Fn() -> bool) -> Result<bool, QueueError> {
     let deadline = Instant::now() + timeout;
     let mut delay = Duration::from_micros(250);
     loop {

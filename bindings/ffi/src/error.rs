@@ -146,17 +146,9 @@ mod tests {
             if path.as_deref() == Some("base/q-0/data"))
         );
         let e = QueueError::from(sample(ErrorKind::InvalidName));
-        assert!(
-            matches!(e, QueueError::InvalidName { ref name, path: None, .. } if name.as_deref() == Some("a/b"))
-        );
+        assert!(matches!(e, QueueError::InvalidName { ref name, path: None, .. } if name.as_deref() == Some("a/b")));
         let e = QueueError::from(sample(ErrorKind::Io));
-        assert!(matches!(
-            e,
-            QueueError::Io {
-                errno: Some(28),
-                ..
-            }
-        ));
+        assert!(matches!(e, QueueError::Io { errno: Some(28), .. }));
         let e = QueueError::from(sample(ErrorKind::TooLarge));
         assert!(matches!(
             e,

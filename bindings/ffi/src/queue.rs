@@ -36,9 +36,7 @@ impl Queue {
             durability: durability.into(),
         };
         let q = core::Queue::open_with(base, &name, mode.into(), opts)?;
-        Ok(Queue {
-            inner: Mutex::new(q),
-        })
+        Ok(Queue { inner: Mutex::new(q) })
     }
 
     /// Appends one record; returns the part's right edge after it.

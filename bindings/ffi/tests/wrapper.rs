@@ -26,8 +26,7 @@ fn body(thread: u32, i: u32) -> Vec<u8> {
 fn threads_share_one_writer_and_one_consumer_without_losing_a_record() {
     let (_dir, base) = base();
     let q = Arc::new(writer(&base));
-    let c =
-        Arc::new(Consumer::open(base.clone(), "c".into(), "q".into(), Mode::ReadWrite).unwrap());
+    let c = Arc::new(Consumer::open(base.clone(), "c".into(), "q".into(), Mode::ReadWrite).unwrap());
     const THREADS: u32 = 4;
     const EACH: u32 = 200;
     let start = Arc::new(Barrier::new(THREADS as usize * 2));
@@ -39,8 +38,7 @@ fn threads_share_one_writer_and_one_consumer_without_losing_a_record() {
             start.wait();
             for i in 0..EACH {
                 if i % 10 == 0 {
-                    q.push_batch(vec![body(t, i), body(t, i + 1)], MsgType::Object)
-                        .unwrap();
+                    q.push_batch(vec![body(t, i), body(t, i + 1)], MsgType::Object).unwrap();
                 } else if i % 10 != 1 {
                     q.push(&body(t, i), MsgType::String).unwrap();
                 }
@@ -72,9 +70,7 @@ fn threads_share_one_writer_and_one_consumer_without_losing_a_record() {
     while let Some(m) = c.pop_commit().unwrap() {
         seen.push(m.body);
     }
-    let expected: BTreeSet<Vec<u8>> = (0..THREADS)
-        .flat_map(|t| (0..EACH).map(move |i| body(t, i)))
-        .collect();
+    let expected: BTreeSet<Vec<u8>> = (0..THREADS).flat_map(|t| (0..EACH).map(move |i| body(t, i))).collect();
     assert_eq!(seen.len(), expected.len(), "every record read exactly once");
     assert_eq!(seen.into_iter().collect::<BTreeSet<_>>(), expected);
     assert_eq!(q.count_pushed(), THREADS * EACH);
@@ -126,10 +122,7 @@ fn errors_arrive_with_the_cores_kind_and_fields() {
     q.push(b"x", MsgType::String).unwrap();
     let r = Consumer::open(base.clone(), "c".into(), "q".into(), Mode::Read).unwrap();
     assert!(r.pop().unwrap().is_some());
-    assert!(matches!(
-        r.commit().unwrap_err(),
-        QueueError::ReadOnly { .. }
-    ));
+    assert!(matches!(r.commit().unwrap_err(), QueueError::ReadOnly { .. }));
 
     q.close().unwrap();
     q.close().unwrap();
@@ -149,9 +142,7 @@ fn damaged_part_is_corrupt_with_its_file_and_offset() {
     }
     let part = q.part_id();
     q.close().unwrap();
-    let data = std::path::Path::new(&base)
-        .join(format!("q-{part}"))
-        .join("q_queue");
+    let data = std::path::Path::new(&base).join(format!("q-{part}")).join("q_queue");
     let report = verify(base.clone(), "q".into(), None).unwrap();
     assert!(report.problems.is_empty());
     assert_eq!(report.records, 5);
@@ -162,8 +153,7 @@ fn damaged_part_is_corrupt_with_its_file_and_offset() {
     let c = Consumer::open(base.clone(), "c".into(), "q".into(), Mode::ReadWrite).unwrap();
     let e = c.pop().unwrap_err();
     match e {
-        QueueError::Corrupt { path, offset, .. }
-        | QueueError::InvalidChecksum { path, offset, .. } => {
+        QueueError::Corrupt { path, offset, .. } | QueueError::InvalidChecksum { path, offset, .. } => {
             assert_eq!(path.as_deref(), data.to_str());
             assert_eq!(offset, Some(0));
         }
@@ -192,19 +182,9 @@ fn verify_and_repair_report_progress() {
         let rec = Arc::new(Recorder(Mutex::new(Vec::new())));
         let listener: Arc<dyn ProgressListener> = rec.clone();
         if run == 0 {
-            assert_eq!(
-                verify(base.clone(), "q".into(), Some(listener))
-                    .unwrap()
-                    .records,
-                50
-            );
+            assert_eq!(verify(base.clone(), "q".into(), Some(listener)).unwrap().records, 50);
         } else {
-            assert_eq!(
-                repair(base.clone(), "q".into(), Some(listener))
-                    .unwrap()
-                    .records,
-                50
-            );
+            assert_eq!(repair(base.clone(), "q".into(), Some(listener)).unwrap().records, 50);
         }
         let seen = rec.0.lock().unwrap();
         assert!(!seen.is_empty());

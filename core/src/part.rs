@@ -18,6 +18,10 @@ use crate::record::{Header, HEADER_SIZE};
 
 const MIN_RESERVE: u64 = 1 << 20;
 const MAX_STEP: u64 = 64 << 20;
+/// Written bytes the writer's map keeps resident before it lets go of them.
+const RELEASE_STEP: u64 = 8 << 20;
+/// A multiple of every page size Linux uses, so released ranges are aligned.
+const RELEASE_ALIGN: u64 = 64 << 10;
 
 pub struct PartWriter {
     file: File,
@@ -27,6 +31,9 @@ pub struct PartWriter {
     cap: u64,
     /// Bytes written: the right edge once published.
     len: u64,
+    /// Bytes before this offset have been dropped from the map (see
+    /// `release_written`).
+    released: u64,
 }
 
 impl PartWriter {
@@ -41,7 +48,7 @@ impl PartWriter {
             .open(path)
             .map_err(|e| Error::io_at("open", path, e))?;
         file.set_len(len).map_err(|e| Error::io_at("truncate", path, e))?;
-        Ok(PartWriter { file, path: path.to_path_buf(), map: None, cap: len, len })
+        Ok(PartWriter { file, path: path.to_path_buf(), map: None, cap: len, len, released: 0 })
     }
 
     pub fn len(&self) -> u64 {
@@ -92,7 +99,34 @@ impl PartWriter {
         let map = self.map.as_mut().expect("reserve maps");
         fill(&mut map[start as usize..start as usize + n]);
         self.len += n as u64;
+        if self.len.saturating_sub(self.released) >= RELEASE_STEP {
+            self.release_written();
+        }
         Ok(start)
+    }
+
+    /// Drops the pages well behind the write position from this process's
+    /// map. A mapped page counts in the resident set for as long as it is
+    /// mapped, so without this a writer of a 1 GiB part would hold 1 GiB;
+    /// the data stays in the page cache (a dirty page stays dirty and is
+    /// written back, or flushed by a sync, as before).
+    fn release_written(&mut self) {
+        let upto = (self.len / RELEASE_ALIGN).saturating_sub(1) * RELEASE_ALIGN;
+        if let Some(map) = &self.map {
+            if upto > self.released {
+                // SAFETY: the range lies inside the live map (released < upto
+                // <= len <= cap); MADV_DONTNEED on a shared file mapping only
+                // unmaps the pages, their contents stay in the file's cache.
+                unsafe {
+                    libc::madvise(
+                        map.as_ptr().add(self.released as usize) as *mut libc::c_void,
+                        (upto - self.released) as usize,
+                        libc::MADV_DONTNEED,
+                    );
+                }
+            }
+        }
+        self.released = self.released.max(upto);
     }
 
     /// Writes `header` just past the written bytes without counting it as

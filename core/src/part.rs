@@ -22,6 +22,8 @@ const MAX_STEP: u64 = 64 << 20;
 const RELEASE_STEP: u64 = 8 << 20;
 /// A multiple of every page size Linux uses, so released ranges are aligned.
 const RELEASE_ALIGN: u64 = 64 << 10;
+/// Staged bytes are written out in chunks of about this size.
+const STAGE_CHUNK: usize = 1 << 20;
 
 pub struct PartWriter {
     file: File,
@@ -34,6 +36,8 @@ pub struct PartWriter {
     /// Bytes before this offset have been dropped from the map (see
     /// `release_written`).
     released: u64,
+    /// The last `staged.len()` bytes counted in `len`, not yet in the file.
+    staged: Vec<u8>,
 }
 
 impl PartWriter {
@@ -48,7 +52,7 @@ impl PartWriter {
             .open(path)
             .map_err(|e| Error::io_at("open", path, e))?;
         file.set_len(len).map_err(|e| Error::io_at("truncate", path, e))?;
-        Ok(PartWriter { file, path: path.to_path_buf(), map: None, cap: len, len, released: 0 })
+        Ok(PartWriter { file, path: path.to_path_buf(), map: None, cap: len, len, released: 0, staged: Vec::new() })
     }
 
     pub fn len(&self) -> u64 {
@@ -129,9 +133,51 @@ impl PartWriter {
         self.released = self.released.max(upto);
     }
 
+    /// Like `append`, but the bytes go to a buffer that `write_staged`
+    /// writes to the file with one `pwrite` per chunk. For a lot of data at
+    /// once this is cheaper than the map: the first store to a mapped page
+    /// makes the kernel fill the page (with zeros) before it is overwritten,
+    /// while a write that covers a page replaces it outright.
+    pub fn stage(&mut self, n: usize, fill: impl FnOnce(&mut [u8])) -> Result<u64> {
+        if !self.staged.is_empty() && self.staged.len() + n > STAGE_CHUNK {
+            self.write_staged()?;
+        }
+        let start = self.len;
+        let at = self.staged.len();
+        self.staged.resize(at + n, 0);
+        fill(&mut self.staged[at..]);
+        self.len += n as u64;
+        Ok(start)
+    }
+
+    /// Writes the staged bytes to the file.
+    pub fn write_staged(&mut self) -> Result<()> {
+        if self.staged.is_empty() {
+            return Ok(());
+        }
+        let n = self.staged.len() as u64;
+        let at = self.len - n;
+        // Reserve first: the space must exist before the map may cover it,
+        // and room for the sentinel follows.
+        self.len = at;
+        let reserved = self.reserve(n + HEADER_SIZE as u64);
+        self.len = at + n;
+        let written = reserved.and_then(|()| self.file.write_all_at(&self.staged, at).map_err(|e| Error::io_at("write", &self.path, e)));
+        self.staged.clear();
+        if self.staged.capacity() > 4 * STAGE_CHUNK {
+            // Give back the room a very large record needed.
+            self.staged = Vec::new();
+        }
+        if written.is_err() {
+            self.len = at;
+        }
+        written
+    }
+
     /// Writes `header` just past the written bytes without counting it as
     /// written (see `WriterState::sentinel`).
     pub fn put_sentinel(&mut self, header: &[u8; HEADER_SIZE]) -> Result<()> {
+        self.write_staged()?;
         self.reserve(HEADER_SIZE as u64)?;
         let at = self.len as usize;
         self.map.as_mut().expect("reserve maps")[at..at + HEADER_SIZE].copy_from_slice(header);
@@ -140,6 +186,8 @@ impl PartWriter {
 
     /// Forgets bytes appended after `len` (a failed publish).
     pub fn rewind(&mut self, len: u64) {
+        // Staged bytes all belong to the call being undone.
+        self.staged.clear();
         self.len = len;
     }
 
@@ -156,6 +204,7 @@ impl PartWriter {
 
     /// Unmaps and cuts the file back to the written length.
     pub fn finish(&mut self) -> Result<()> {
+        self.write_staged()?;
         self.map = None;
         self.file.set_len(self.len).map_err(|e| Error::io_at("truncate", &self.path, e))?;
         self.cap = self.len;

@@ -12,6 +12,10 @@ use crate::part::PartWriter;
 use crate::record::{self, Header, HEADER_SIZE, MAX_BODY};
 use crate::{Durability, Format, Mode, MsgType, WriterOptions};
 
+/// Bytes of records in one call from which they are staged rather than
+/// copied into the map.
+const STAGE_MIN: usize = 4096;
+
 pub(crate) struct WriterState {
     paths: Paths,
     part: u32,
@@ -334,7 +338,7 @@ impl WriterState {
         }
     }
 
-    fn append(&mut self, body: &[u8], msg_type: MsgType) -> Result<()> {
+    fn append(&mut self, body: &[u8], msg_type: MsgType, staged: bool) -> Result<()> {
         if body.len() as u64 > MAX_BODY {
             return Err(Error::TooLarge { len: body.len() as u64 });
         }
@@ -351,7 +355,12 @@ impl WriterState {
             type_byte: msg_type.as_byte() | if compressed { record::COMPRESSED_FLAG } else { 0 },
             crc: 0,
         };
-        self.data.append(HEADER_SIZE + stored.len(), |out| record::write_record(out, &header, stored))?;
+        let fill = |out: &mut [u8]| record::write_record(out, &header, stored);
+        if staged {
+            self.data.stage(HEADER_SIZE + stored.len(), fill)?;
+        } else {
+            self.data.append(HEADER_SIZE + stored.len(), fill)?;
+        }
         self.appended += 1;
         if let Some(d) = &mut self.dict {
             d.observe(body);
@@ -369,7 +378,14 @@ impl WriterState {
             ));
         }
         let (edge, count) = (self.data.len(), self.appended);
-        let appended = bodies.iter().try_for_each(|b| self.append(b.as_ref(), msg_type)).and_then(|()| self.sentinel());
+        // A page or more of records at once is staged and written with
+        // `pwrite` (see `PartWriter::stage`); less goes through the map.
+        let bytes: usize = bodies.iter().map(|b| b.as_ref().len() + HEADER_SIZE).sum();
+        let staged = bytes >= STAGE_MIN;
+        let appended = bodies
+            .iter()
+            .try_for_each(|b| self.append(b.as_ref(), msg_type, staged))
+            .and_then(|()| self.sentinel());
         if let Err(e) = appended {
             self.rollback(edge, count);
             return Err(e);

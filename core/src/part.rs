@@ -138,30 +138,32 @@ impl PartWriter {
     /// once this is cheaper than the map: the first store to a mapped page
     /// makes the kernel fill the page (with zeros) before it is overwritten,
     /// while a write that covers a page replaces it outright.
-    pub fn stage(&mut self, n: usize, fill: impl FnOnce(&mut [u8])) -> Result<u64> {
+    /// `fill` extends the buffer by exactly `n` bytes.
+    pub fn stage(&mut self, n: usize, fill: impl FnOnce(&mut Vec<u8>)) -> Result<u64> {
         if !self.staged.is_empty() && self.staged.len() + n > STAGE_CHUNK {
-            self.write_staged()?;
+            self.write_staged(0)?;
         }
         let start = self.len;
-        let at = self.staged.len();
-        self.staged.resize(at + n, 0);
-        fill(&mut self.staged[at..]);
+        let before = self.staged.len();
+        fill(&mut self.staged);
+        debug_assert_eq!(self.staged.len(), before + n);
         self.len += n as u64;
         Ok(start)
     }
 
-    /// Writes the staged bytes to the file.
-    pub fn write_staged(&mut self) -> Result<()> {
+    /// Writes the staged bytes to the file; the last `tail` of them (a
+    /// sentinel) are not counted as written.
+    fn write_staged(&mut self, tail: usize) -> Result<()> {
         if self.staged.is_empty() {
             return Ok(());
         }
-        let n = self.staged.len() as u64;
-        let at = self.len - n;
+        let counted = (self.staged.len() - tail) as u64;
+        let at = self.len - counted;
         // Reserve first: the space must exist before the map may cover it,
-        // and room for the sentinel follows.
+        // with room for a sentinel after the records.
         self.len = at;
-        let reserved = self.reserve(n + HEADER_SIZE as u64);
-        self.len = at + n;
+        let reserved = self.reserve(counted + HEADER_SIZE as u64);
+        self.len = at + counted;
         let written = reserved.and_then(|()| self.file.write_all_at(&self.staged, at).map_err(|e| Error::io_at("write", &self.path, e)));
         self.staged.clear();
         if self.staged.capacity() > 4 * STAGE_CHUNK {
@@ -177,7 +179,11 @@ impl PartWriter {
     /// Writes `header` just past the written bytes without counting it as
     /// written (see `WriterState::sentinel`).
     pub fn put_sentinel(&mut self, header: &[u8; HEADER_SIZE]) -> Result<()> {
-        self.write_staged()?;
+        if !self.staged.is_empty() {
+            // With the staged records, in the same write.
+            self.staged.extend_from_slice(header);
+            return self.write_staged(HEADER_SIZE);
+        }
         self.reserve(HEADER_SIZE as u64)?;
         let at = self.len as usize;
         self.map.as_mut().expect("reserve maps")[at..at + HEADER_SIZE].copy_from_slice(header);
@@ -204,7 +210,7 @@ impl PartWriter {
 
     /// Unmaps and cuts the file back to the written length.
     pub fn finish(&mut self) -> Result<()> {
-        self.write_staged()?;
+        self.write_staged(0)?;
         self.map = None;
         self.file.set_len(self.len).map_err(|e| Error::io_at("truncate", &self.path, e))?;
         self.cap = self.len;

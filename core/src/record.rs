@@ -84,6 +84,17 @@ pub fn write_record(out: &mut [u8], header: &Header, stored: &[u8]) {
     out[21..25].copy_from_slice(&crc.to_le_bytes());
 }
 
+/// Appends a complete record (header + stored body) to `out`.
+pub fn extend_record(out: &mut Vec<u8>, header: &Header, stored: &[u8]) {
+    let at = out.len();
+    let mut hb = [0u8; HEADER_SIZE];
+    header.encode_unsigned(&mut hb);
+    out.extend_from_slice(&hb);
+    out.extend_from_slice(stored);
+    let crc = crc32fast::hash(&out[at..]);
+    out[at + 21..at + 25].copy_from_slice(&crc.to_le_bytes());
+}
+
 /// Why a header at a given offset cannot start a valid record.
 pub fn check_header(h: &Header, at: u64, format: Format, right_edge: u64) -> Result<(), String> {
     let expected = magic_of(format);

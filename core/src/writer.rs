@@ -355,11 +355,10 @@ impl WriterState {
             type_byte: msg_type.as_byte() | if compressed { record::COMPRESSED_FLAG } else { 0 },
             crc: 0,
         };
-        let fill = |out: &mut [u8]| record::write_record(out, &header, stored);
         if staged {
-            self.data.stage(HEADER_SIZE + stored.len(), fill)?;
+            self.data.stage(HEADER_SIZE + stored.len(), |out| record::extend_record(out, &header, stored))?;
         } else {
-            self.data.append(HEADER_SIZE + stored.len(), fill)?;
+            self.data.append(HEADER_SIZE + stored.len(), |out| record::write_record(out, &header, stored))?;
         }
         self.appended += 1;
         if let Some(d) = &mut self.dict {

@@ -47,7 +47,9 @@ fn allocs() -> u64 {
 }
 
 const CHILD_ENV: &str = "VQUEUE_MEMORY_JOB";
-const BODY: usize = 4096;
+/// Under the size from which the writer stages records and writes them with
+/// `pwrite`, so the writes go through its map, whose pages are what grows.
+const BODY: usize = 1024;
 
 fn opts(format: Format) -> WriterOptions {
     WriterOptions { format, durability: Durability::None }
@@ -105,7 +107,7 @@ fn job(spec: &str) {
     let n = bytes / (BODY as u64 + 25);
     match what {
         "write" => {
-            let bodies = common::ring(256, BODY);
+            let bodies = common::ring(1024, BODY);
             let q = Queue::open_with(base, "q", Mode::ReadWrite, opts(Format::V2)).unwrap();
             for i in 0..n as usize {
                 q.push(&bodies[i % bodies.len()], MsgType::String).unwrap();
@@ -179,7 +181,7 @@ fn main() {
     let write = child("write", bytes, dir.path());
     let read = child("read", bytes, dir.path());
     let mut t = Table::new(
-        &format!("Peak resident set, {} MiB queue of 4 KiB bodies (v2)", bytes >> 20),
+        &format!("Peak resident set, {} MiB queue of 1 KiB bodies (v2)", bytes >> 20),
         &["process", "what", "peak RSS (VmHWM)", "target"],
     );
     let limit = 64 << 10;

@@ -25,15 +25,19 @@ case "${1:-}" in
     --quick) mode=quick ;;
     *) echo "usage: ci/bench.sh [--print|--quick]" >&2; exit 2 ;;
 esac
+profile=()
 if [[ $mode == quick ]]; then
     export VQUEUE_BENCH_QUICK=1
+    # Unoptimised, as the Rust suite builds them: the quick run only shows
+    # that each benchmark works, and reuses that build instead of a second one.
+    profile=(--profile dev)
 fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-echo "--> cargo bench -p vqueue-core --no-run"
-cargo bench -p vqueue-core --no-run
+echo "--> cargo bench ${profile[*]} -p vqueue-core --no-run"
+cargo bench "${profile[@]}" -p vqueue-core --no-run
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 passed=0
@@ -41,8 +45,8 @@ failed=0
 for entry in "${BENCHES[@]}"; do
     name=${entry%%:*}
     want=${entry##*:}
-    echo "--> cargo bench -p vqueue-core --bench $name"
-    if ! cargo bench -p vqueue-core --bench "$name" >"$work/$name.log" 2>&1; then
+    echo "--> cargo bench ${profile[*]} -p vqueue-core --bench $name"
+    if ! cargo bench "${profile[@]}" -p vqueue-core --bench "$name" >"$work/$name.log" 2>&1; then
         tail -n 40 "$work/$name.log"
         echo "bench $name: FAILED (exit status)"
         failed=$((failed + 1))

@@ -81,6 +81,23 @@ fn upstream_format(format: Format) -> v_queue::record::FormatVersion {
     }
 }
 
+/// Runs `f` on at least `min` iterations and scales its time to `n`:
+/// every contender has fixed costs per call (a first read, a file to open,
+/// a watcher to start) which must not decide the figure when criterion asks
+/// for a handful of iterations.
+fn scaled(n: u64, min: u64, f: impl FnOnce(u64) -> Duration) -> Duration {
+    let m = n.max(min.max(1));
+    f(m).mul_f64(n as f64 / m as f64)
+}
+
+fn min_run() -> u64 {
+    if quick() {
+        1_000
+    } else {
+        20_000
+    }
+}
+
 /// Measured (iterations, time) pairs per benchmark, for the table at the end.
 static SAMPLES_SEEN: Mutex<BTreeMap<String, Vec<(u64, Duration)>>> = Mutex::new(BTreeMap::new());
 
@@ -420,31 +437,31 @@ fn bench_size(c: &mut Criterion, b: &Bodies, format: Format, peers: bool) {
     let mut g = c.benchmark_group(format!("{format}/{len}B/push"));
     g.throughput(Throughput::Elements(1));
     let k = id(format, len, "push", CORE);
-    g.bench_function(CORE, |bn| bn.iter_custom(|n| record(&k, n, push_core(b, format, n))));
+    g.bench_function(CORE, |bn| bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| push_core(b, format, n)))));
     if peers {
         let k = id(format, len, "push", YAQUE);
-        g.bench_function(YAQUE, |bn| bn.iter_custom(|n| record(&k, n, push_yaque(b, n))));
+        g.bench_function(YAQUE, |bn| bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| push_yaque(b, n)))));
         let k = id(format, len, "push", TAPE);
-        g.bench_function(TAPE, |bn| bn.iter_custom(|n| record(&k, n, push_tape(b, n))));
+        g.bench_function(TAPE, |bn| bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| push_tape(b, n)))));
     }
     let k = id(format, len, "push", UPSTREAM);
-    g.bench_function(UPSTREAM, |bn| bn.iter_custom(|n| record(&k, n, push_upstream(b, format, n))));
+    g.bench_function(UPSTREAM, |bn| bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| push_upstream(b, format, n)))));
     g.finish();
 
     let mut g = c.benchmark_group(format!("{format}/{len}B/push_batch"));
     g.throughput(Throughput::Elements(BATCH as u64));
     let k = id(format, len, "push_batch", CORE);
     g.bench_function(format!("{CORE} x{BATCH}"), |bn| {
-        bn.iter_custom(|n| record(&k, n * BATCH as u64, push_batch_core(b, format, n)))
+        bn.iter_custom(|n| record(&k, n * BATCH as u64, scaled(n, min_run() / BATCH as u64, |n| push_batch_core(b, format, n))))
     });
     if peers {
         let k = id(format, len, "push_batch", YAQUE);
         g.bench_function(format!("{YAQUE} x{BATCH}"), |bn| {
-            bn.iter_custom(|n| record(&k, n * BATCH as u64, push_batch_yaque(b, n)))
+            bn.iter_custom(|n| record(&k, n * BATCH as u64, scaled(n, min_run() / BATCH as u64, |n| push_batch_yaque(b, n))))
         });
         let k = id(format, len, "push_batch", TAPE);
         g.bench_function(format!("{TAPE} x{BATCH}"), |bn| {
-            bn.iter_custom(|n| record(&k, n * BATCH as u64, push_batch_tape(b, n)))
+            bn.iter_custom(|n| record(&k, n * BATCH as u64, scaled(n, min_run() / BATCH as u64, |n| push_batch_tape(b, n))))
         });
     }
     g.finish();
@@ -462,21 +479,21 @@ fn bench_size(c: &mut Criterion, b: &Bodies, format: Format, peers: bool) {
     g.throughput(Throughput::Elements(1));
     let k = id(format, len, "pop_commit", CORE);
     g.bench_function(CORE, |bn| {
-        bn.iter_custom(|n| record(&k, n, pop_many(pop_core, b, queue(), &mut serial, n)))
+        bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| pop_many(pop_core, b, queue(), &mut serial, n))))
     });
     if peers {
         let k = id(format, len, "pop_commit", YAQUE);
         g.bench_function(YAQUE, |bn| {
-            bn.iter_custom(|n| record(&k, n, pop_rounds(b, n, |p, m| pop_yaque(b, p, m).unwrap())))
+            bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| pop_rounds(b, n, |p, m| pop_yaque(b, p, m).unwrap()))))
         });
         let k = id(format, len, "pop_commit", TAPE);
         g.bench_function(TAPE, |bn| {
-            bn.iter_custom(|n| record(&k, n, pop_rounds(b, n, |p, m| pop_tape(b, p, m).unwrap())))
+            bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| pop_rounds(b, n, |p, m| pop_tape(b, p, m).unwrap()))))
         });
     }
     let k = id(format, len, "pop_commit", UPSTREAM);
     g.bench_function(UPSTREAM, |bn| {
-        bn.iter_custom(|n| record(&k, n, pop_many(pop_upstream, b, queue(), &mut serial, n)))
+        bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| pop_many(pop_upstream, b, queue(), &mut serial, n))))
     });
     g.finish();
 }

@@ -15,14 +15,17 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{quick, ratio, rate, verdict, Table};
+use common::{quick, rate, ratio, verdict, Table};
 use vqueue_core::{Durability, Format, Mode, MsgType, Queue, WriterOptions};
 
 const RUNS: usize = 3;
 const THREADS: usize = 4;
 
 fn sync_queue(dir: &Path) -> Queue {
-    let opts = WriterOptions { format: Format::V2, durability: Durability::Sync };
+    let opts = WriterOptions {
+        format: Format::V2,
+        durability: Durability::Sync,
+    };
     Queue::open_with(dir, "q", Mode::ReadWrite, opts).unwrap()
 }
 
@@ -61,7 +64,8 @@ fn core_threads(bodies: &[Vec<u8>], threads: usize, per_thread: usize) -> Durati
             let q = &q;
             s.spawn(move || {
                 for i in 0..per_thread {
-                    q.push(&bodies[(t * per_thread + i) % bodies.len()], MsgType::String).unwrap();
+                    q.push(&bodies[(t * per_thread + i) % bodies.len()], MsgType::String)
+                        .unwrap();
                 }
             });
         }
@@ -95,7 +99,12 @@ fn tape_batch(bodies: &[Vec<u8>], size: usize, batches: usize) -> Duration {
 }
 
 /// Median msg/s of ours and the peer's, runs interleaved.
-fn pair(runs: usize, msgs: usize, mut ours: impl FnMut() -> Duration, mut peer: impl FnMut() -> Duration) -> (f64, f64) {
+fn pair(
+    runs: usize,
+    msgs: usize,
+    mut ours: impl FnMut() -> Duration,
+    mut peer: impl FnMut() -> Duration,
+) -> (f64, f64) {
     let mut a = Vec::new();
     let mut b = Vec::new();
     for _ in 0..runs {
@@ -118,34 +127,83 @@ fn main() {
 
     let mut t = Table::new(
         "Durable writes (`Durability::Sync`, v2)",
-        &["body", "operation", "vqueue-core msg/s", "comparison msg/s", "ratio", "target"],
+        &[
+            "body",
+            "operation",
+            "vqueue-core msg/s",
+            "comparison msg/s",
+            "ratio",
+            "target",
+        ],
     );
     let mut missed = Vec::new();
 
-    let (ours, peer) = pair(RUNS, singles, || core_single(&small, singles), || tape_single(&small, singles));
+    let (ours, peer) = pair(
+        RUNS,
+        singles,
+        || core_single(&small, singles),
+        || tape_single(&small, singles),
+    );
     let single = ours;
     let met = ours >= 1.8 * peer;
     if !met {
-        missed.push(format!("single sync push {} of queue-file's default, target 1.8x", ratio(ours, peer)));
+        missed.push(format!(
+            "single sync push {} of queue-file's default, target 1.8x",
+            ratio(ours, peer)
+        ));
     }
-    t.row(vec!["100 B".into(), "push, one at a time".into(), rate(ours), format!("{} (queue-file 2.0 default)", rate(peer)), ratio(ours, peer), format!("≥ 1.8x: {}", verdict(met))]);
-    let (o4, p4) = pair(RUNS, singles, || core_single(&large, singles), || tape_single(&large, singles));
-    t.row(vec!["4 KiB".into(), "push, one at a time".into(), rate(o4), format!("{} (queue-file 2.0 default)", rate(p4)), ratio(o4, p4), "-".into()]);
+    t.row(vec![
+        "100 B".into(),
+        "push, one at a time".into(),
+        rate(ours),
+        format!("{} (queue-file 2.0 default)", rate(peer)),
+        ratio(ours, peer),
+        format!("≥ 1.8x: {}", verdict(met)),
+    ]);
+    let (o4, p4) = pair(
+        RUNS,
+        singles,
+        || core_single(&large, singles),
+        || tape_single(&large, singles),
+    );
+    t.row(vec![
+        "4 KiB".into(),
+        "push, one at a time".into(),
+        rate(o4),
+        format!("{} (queue-file 2.0 default)", rate(p4)),
+        ratio(o4, p4),
+        "-".into(),
+    ]);
 
     for size in [10usize, 100, 1000] {
         let batches = if q { 5 } else { (20_000 / size).clamp(60, 600) };
         let msgs = size * batches;
-        let (ours, peer) = pair(RUNS, msgs, || core_batch(&small, size, batches), || tape_batch(&small, size, batches));
+        let (ours, peer) = pair(
+            RUNS,
+            msgs,
+            || core_batch(&small, size, batches),
+            || tape_batch(&small, size, batches),
+        );
         let target = if size == 100 {
             let met = ours >= 50.0 * single;
             if !met {
-                missed.push(format!("push_batch(100) under sync {} of the single sync push, target 50x", ratio(ours, single)));
+                missed.push(format!(
+                    "push_batch(100) under sync {} of the single sync push, target 50x",
+                    ratio(ours, single)
+                ));
             }
             format!("≥ 50x single push ({}): {}", ratio(ours, single), verdict(met))
         } else {
             format!("{} of single push", ratio(ours, single))
         };
-        t.row(vec!["100 B".into(), format!("push_batch({size})"), rate(ours), format!("{} (queue-file add_n({size}))", rate(peer)), ratio(ours, peer), target]);
+        t.row(vec![
+            "100 B".into(),
+            format!("push_batch({size})"),
+            rate(ours),
+            format!("{} (queue-file add_n({size}))", rate(peer)),
+            ratio(ours, peer),
+            target,
+        ]);
     }
 
     let per_thread = if q { 20 } else { 600 };
@@ -157,9 +215,19 @@ fn main() {
     );
     let met = many >= 3.0 * one;
     if !met {
-        missed.push(format!("{THREADS} threads under sync {} of one thread, target 3x", ratio(many, one)));
+        missed.push(format!(
+            "{THREADS} threads under sync {} of one thread, target 3x",
+            ratio(many, one)
+        ));
     }
-    t.row(vec!["100 B".into(), format!("{THREADS} threads pushing singly into one writer"), rate(many), format!("{} (one thread, same writer)", rate(one)), ratio(many, one), format!("≥ 3x: {}", verdict(met))]);
+    t.row(vec![
+        "100 B".into(),
+        format!("{THREADS} threads pushing singly into one writer"),
+        rate(many),
+        format!("{} (one thread, same writer)", rate(one)),
+        ratio(many, one),
+        format!("≥ 3x: {}", verdict(met)),
+    ]);
 
     t.note("Sync: the record is on stable storage before `push` returns (the writer flushes the part data; metadata is rebuilt from the records after a crash). queue-file 2.0 default: `sync_writes` on, the file synced on every `add`/`add_n`. Medians of three interleaved runs.");
     if missed.is_empty() {

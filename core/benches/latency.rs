@@ -39,11 +39,26 @@ struct Summary {
 
 fn summarize(mut v: Vec<Duration>) -> Summary {
     v.sort();
-    Summary { p50: quantile(&v, 0.5), p99: quantile(&v, 0.99), p999: quantile(&v, 0.999), max: *v.last().unwrap(), n: v.len() }
+    Summary {
+        p50: quantile(&v, 0.5),
+        p99: quantile(&v, 0.99),
+        p999: quantile(&v, 0.999),
+        max: *v.last().unwrap(),
+        n: v.len(),
+    }
 }
 
 fn open(dir: &std::path::Path, format: Format) -> Queue {
-    Queue::open_with(dir, "q", Mode::ReadWrite, WriterOptions { format, durability: Durability::None }).unwrap()
+    Queue::open_with(
+        dir,
+        "q",
+        Mode::ReadWrite,
+        WriterOptions {
+            format,
+            durability: Durability::None,
+        },
+    )
+    .unwrap()
 }
 
 /// Each push timed on its own, from the queue's first record.
@@ -69,7 +84,10 @@ fn consumer_child(base: &str) {
     let mut seen = Vec::new();
     loop {
         assert!(c.wait(Duration::from_secs(30)).unwrap(), "no record within 30 s");
-        let stamp = c.pop_body_with(|b| u64::from_le_bytes(b[..8].try_into().unwrap())).unwrap().unwrap();
+        let stamp = c
+            .pop_body_with(|b| u64::from_le_bytes(b[..8].try_into().unwrap()))
+            .unwrap()
+            .unwrap();
         let now = monotonic_ns();
         c.commit().unwrap();
         if stamp == 0 {
@@ -78,7 +96,14 @@ fn consumer_child(base: &str) {
         seen.push(Duration::from_nanos(now.saturating_sub(stamp)));
     }
     let s = summarize(seen);
-    println!("RESULT {} {} {} {} {}", s.p50.as_nanos(), s.p99.as_nanos(), s.p999.as_nanos(), s.max.as_nanos(), s.n);
+    println!(
+        "RESULT {} {} {} {} {}",
+        s.p50.as_nanos(),
+        s.p99.as_nanos(),
+        s.p999.as_nanos(),
+        s.max.as_nanos(),
+        s.n
+    );
 }
 
 fn push_to_visible(format: Format, n: usize) -> Summary {
@@ -107,9 +132,21 @@ fn push_to_visible(format: Format, n: usize) -> Summary {
     line.clear();
     out.read_line(&mut line).unwrap();
     assert!(child.wait().unwrap().success());
-    let f: Vec<u64> = line.trim().strip_prefix("RESULT ").expect("the child's summary").split(' ').map(|x| x.parse().unwrap()).collect();
+    let f: Vec<u64> = line
+        .trim()
+        .strip_prefix("RESULT ")
+        .expect("the child's summary")
+        .split(' ')
+        .map(|x| x.parse().unwrap())
+        .collect();
     let d = Duration::from_nanos;
-    Summary { p50: d(f[0]), p99: d(f[1]), p999: d(f[2]), max: d(f[3]), n: f[4] as usize }
+    Summary {
+        p50: d(f[0]),
+        p99: d(f[1]),
+        p999: d(f[2]),
+        max: d(f[3]),
+        n: f[4] as usize,
+    }
 }
 
 fn main() {
@@ -134,22 +171,59 @@ fn main() {
             Some(goal) => {
                 let met = s.p999 < goal;
                 if !met {
-                    missed.push(format!("{format} {what}: p99.9 {} against {}", micros(s.p999), micros(goal)));
+                    missed.push(format!(
+                        "{format} {what}: p99.9 {} against {}",
+                        micros(s.p999),
+                        micros(goal)
+                    ));
                 }
                 format!("p99.9 < {}: {}", micros(goal), verdict(met))
             }
             None => "-".into(),
         };
-        t.row(vec![format.into(), what.into(), s.n.to_string(), micros(s.p50), micros(s.p99), micros(s.p999), micros(s.max), target]);
+        t.row(vec![
+            format.into(),
+            what.into(),
+            s.n.to_string(),
+            micros(s.p50),
+            micros(s.p99),
+            micros(s.p999),
+            micros(s.max),
+            target,
+        ]);
     };
     let v2 = push_latencies(Format::V2, pushes);
-    row(&mut t, "v2", "single push", &summarize(v2), Some(Duration::from_micros(50)));
+    row(
+        &mut t,
+        "v2",
+        "single push",
+        &summarize(v2),
+        Some(Duration::from_micros(50)),
+    );
     let v3 = push_latencies(Format::V3, pushes);
-    row(&mut t, "v3", &format!("single push, first {warmup} (dictionary warm-up and training)"), &summarize(v3[..warmup].to_vec()), Some(Duration::from_millis(1)));
-    row(&mut t, "v3", "single push, all from an empty queue", &summarize(v3), Some(Duration::from_millis(1)));
+    row(
+        &mut t,
+        "v3",
+        &format!("single push, first {warmup} (dictionary warm-up and training)"),
+        &summarize(v3[..warmup].to_vec()),
+        Some(Duration::from_millis(1)),
+    );
+    row(
+        &mut t,
+        "v3",
+        "single push, all from an empty queue",
+        &summarize(v3),
+        Some(Duration::from_millis(1)),
+    );
     for format in [Format::V2, Format::V3] {
         let s = push_to_visible(format, visible);
-        row(&mut t, &format.to_string(), "push-to-visible, consumer in `wait` in another process", &s, None);
+        row(
+            &mut t,
+            &format.to_string(),
+            "push-to-visible, consumer in `wait` in another process",
+            &s,
+            None,
+        );
     }
     t.note("push: `Instant` around each `push` into a fresh queue. push-to-visible: from the instant stamped into the body just before `push` to the instant the consumer process holds the body; `wait` polls with a back-off from 0.25 ms capped at 5 ms, which dominates these figures; pushes come 0.1-2 ms apart.");
     if missed.is_empty() {

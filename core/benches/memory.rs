@@ -52,7 +52,10 @@ const CHILD_ENV: &str = "VQUEUE_MEMORY_JOB";
 const BODY: usize = 1024;
 
 fn opts(format: Format) -> WriterOptions {
-    WriterOptions { format, durability: Durability::None }
+    WriterOptions {
+        format,
+        durability: Durability::None,
+    }
 }
 
 /// (allocations per push, per pop+commit, per zero-copy pop+commit) after
@@ -94,7 +97,10 @@ fn per_op(format: Format, warm: usize, n: usize) -> (f64, f64, f64) {
 
 fn peak_rss_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).expect("VmHWM in /proc/self/status");
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .expect("VmHWM in /proc/self/status");
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
@@ -132,9 +138,18 @@ fn child(what: &str, bytes: u64, base: &Path) -> u64 {
         .env(CHILD_ENV, format!("{what}:{bytes}:{}", base.display()))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{what} job failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{what} job failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
-    text.lines().find_map(|l| l.strip_prefix("PEAK_KIB ")).expect("the job's peak").trim().parse().unwrap()
+    text.lines()
+        .find_map(|l| l.strip_prefix("PEAK_KIB "))
+        .expect("the job's peak")
+        .trim()
+        .parse()
+        .unwrap()
 }
 
 fn main() {
@@ -185,7 +200,11 @@ fn main() {
         &["process", "what", "peak RSS (VmHWM)", "target"],
     );
     let limit = 64 << 10;
-    for (what, label, kib) in [("idle", "starts and exits, for reference", idle), ("write", "single pushes until the queue holds it all", write), ("read", "pop_header + pop_body + commit of every record", read)] {
+    for (what, label, kib) in [
+        ("idle", "starts and exits, for reference", idle),
+        ("write", "single pushes until the queue holds it all", write),
+        ("read", "pop_header + pop_body + commit of every record", read),
+    ] {
         let target = if what == "idle" {
             "-".to_string()
         } else {
@@ -195,7 +214,12 @@ fn main() {
             }
             format!("< 64 MiB: {}", verdict(met))
         };
-        t.row(vec![what.into(), label.into(), format!("{:.1} MiB", kib as f64 / 1024.0), target]);
+        t.row(vec![
+            what.into(),
+            label.into(),
+            format!("{:.1} MiB", kib as f64 / 1024.0),
+            target,
+        ]);
     }
     t.note("Page cache is not part of a process's resident set, but the pages of a file it maps are while they are mapped.");
     if missed.is_empty() {

@@ -71,7 +71,10 @@ impl Bodies {
 }
 
 fn options(format: Format) -> WriterOptions {
-    WriterOptions { format, durability: Durability::None }
+    WriterOptions {
+        format,
+        durability: Durability::None,
+    }
 }
 
 fn upstream_format(format: Format) -> v_queue::record::FormatVersion {
@@ -102,7 +105,12 @@ fn min_run() -> u64 {
 static SAMPLES_SEEN: Mutex<BTreeMap<String, Vec<(u64, Duration)>>> = Mutex::new(BTreeMap::new());
 
 fn record(id: &str, iters: u64, took: Duration) -> Duration {
-    SAMPLES_SEEN.lock().unwrap().entry(id.to_string()).or_default().push((iters, took));
+    SAMPLES_SEEN
+        .lock()
+        .unwrap()
+        .entry(id.to_string())
+        .or_default()
+        .push((iters, took));
     took
 }
 
@@ -301,7 +309,9 @@ fn fill_yaque(b: &Bodies, path: &Path, n: usize) {
     while pushed < n {
         let from = pushed % RING;
         let take = BATCH.min(n - pushed);
-        tx.try_send_batch(&b.ring[from..from + take]).map_err(|e| e.to_string()).unwrap();
+        tx.try_send_batch(&b.ring[from..from + take])
+            .map_err(|e| e.to_string())
+            .unwrap();
         pushed += take;
     }
 }
@@ -421,7 +431,10 @@ fn self_check(b: &Bodies) {
     let mut reader = Consumer::open_reader(dir.path(), QUEUE, vqueue_core::Start::CurrentPart).unwrap();
     for i in 0..1000 {
         q.push(b.at(i), MsgType::String).unwrap();
-        let seen = reader.pop().unwrap().unwrap_or_else(|| panic!("push {i} is not visible when push returns"));
+        let seen = reader
+            .pop()
+            .unwrap()
+            .unwrap_or_else(|| panic!("push {i} is not visible when push returns"));
         assert!(b.ok(i, &seen.body));
     }
 }
@@ -437,31 +450,57 @@ fn bench_size(c: &mut Criterion, b: &Bodies, format: Format, peers: bool) {
     let mut g = c.benchmark_group(format!("{format}/{len}B/push"));
     g.throughput(Throughput::Elements(1));
     let k = id(format, len, "push", CORE);
-    g.bench_function(CORE, |bn| bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| push_core(b, format, n)))));
+    g.bench_function(CORE, |bn| {
+        bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| push_core(b, format, n))))
+    });
     if peers {
         let k = id(format, len, "push", YAQUE);
-        g.bench_function(YAQUE, |bn| bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| push_yaque(b, n)))));
+        g.bench_function(YAQUE, |bn| {
+            bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| push_yaque(b, n))))
+        });
         let k = id(format, len, "push", TAPE);
-        g.bench_function(TAPE, |bn| bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| push_tape(b, n)))));
+        g.bench_function(TAPE, |bn| {
+            bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| push_tape(b, n))))
+        });
     }
     let k = id(format, len, "push", UPSTREAM);
-    g.bench_function(UPSTREAM, |bn| bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| push_upstream(b, format, n)))));
+    g.bench_function(UPSTREAM, |bn| {
+        bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| push_upstream(b, format, n))))
+    });
     g.finish();
 
     let mut g = c.benchmark_group(format!("{format}/{len}B/push_batch"));
     g.throughput(Throughput::Elements(BATCH as u64));
     let k = id(format, len, "push_batch", CORE);
     g.bench_function(format!("{CORE} x{BATCH}"), |bn| {
-        bn.iter_custom(|n| record(&k, n * BATCH as u64, scaled(n, min_run() / BATCH as u64, |n| push_batch_core(b, format, n))))
+        bn.iter_custom(|n| {
+            record(
+                &k,
+                n * BATCH as u64,
+                scaled(n, min_run() / BATCH as u64, |n| push_batch_core(b, format, n)),
+            )
+        })
     });
     if peers {
         let k = id(format, len, "push_batch", YAQUE);
         g.bench_function(format!("{YAQUE} x{BATCH}"), |bn| {
-            bn.iter_custom(|n| record(&k, n * BATCH as u64, scaled(n, min_run() / BATCH as u64, |n| push_batch_yaque(b, n))))
+            bn.iter_custom(|n| {
+                record(
+                    &k,
+                    n * BATCH as u64,
+                    scaled(n, min_run() / BATCH as u64, |n| push_batch_yaque(b, n)),
+                )
+            })
         });
         let k = id(format, len, "push_batch", TAPE);
         g.bench_function(format!("{TAPE} x{BATCH}"), |bn| {
-            bn.iter_custom(|n| record(&k, n * BATCH as u64, scaled(n, min_run() / BATCH as u64, |n| push_batch_tape(b, n))))
+            bn.iter_custom(|n| {
+                record(
+                    &k,
+                    n * BATCH as u64,
+                    scaled(n, min_run() / BATCH as u64, |n| push_batch_tape(b, n)),
+                )
+            })
         });
     }
     g.finish();
@@ -473,27 +512,55 @@ fn bench_size(c: &mut Criterion, b: &Bodies, format: Format, peers: bool) {
     if std::env::args().any(|a| a == "--bench") {
         let _ = queue.set(prepare_pop_queue(b, format, b.pop_queue_len()));
     }
-    let queue = || queue.get_or_init(|| prepare_pop_queue(b, format, b.pop_queue_len())).path();
+    let queue = || {
+        queue
+            .get_or_init(|| prepare_pop_queue(b, format, b.pop_queue_len()))
+            .path()
+    };
     let mut serial = 0;
     let mut g = c.benchmark_group(format!("{format}/{len}B/pop_commit"));
     g.throughput(Throughput::Elements(1));
     let k = id(format, len, "pop_commit", CORE);
     g.bench_function(CORE, |bn| {
-        bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| pop_many(pop_core, b, queue(), &mut serial, n))))
+        bn.iter_custom(|n| {
+            record(
+                &k,
+                n,
+                scaled(n, min_run(), |n| pop_many(pop_core, b, queue(), &mut serial, n)),
+            )
+        })
     });
     if peers {
         let k = id(format, len, "pop_commit", YAQUE);
         g.bench_function(YAQUE, |bn| {
-            bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| pop_rounds(b, n, |p, m| pop_yaque(b, p, m).unwrap()))))
+            bn.iter_custom(|n| {
+                record(
+                    &k,
+                    n,
+                    scaled(n, min_run(), |n| pop_rounds(b, n, |p, m| pop_yaque(b, p, m).unwrap())),
+                )
+            })
         });
         let k = id(format, len, "pop_commit", TAPE);
         g.bench_function(TAPE, |bn| {
-            bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| pop_rounds(b, n, |p, m| pop_tape(b, p, m).unwrap()))))
+            bn.iter_custom(|n| {
+                record(
+                    &k,
+                    n,
+                    scaled(n, min_run(), |n| pop_rounds(b, n, |p, m| pop_tape(b, p, m).unwrap())),
+                )
+            })
         });
     }
     let k = id(format, len, "pop_commit", UPSTREAM);
     g.bench_function(UPSTREAM, |bn| {
-        bn.iter_custom(|n| record(&k, n, scaled(n, min_run(), |n| pop_many(pop_upstream, b, queue(), &mut serial, n))))
+        bn.iter_custom(|n| {
+            record(
+                &k,
+                n,
+                scaled(n, min_run(), |n| pop_many(pop_upstream, b, queue(), &mut serial, n)),
+            )
+        })
     });
     g.finish();
 }
@@ -520,15 +587,34 @@ fn print_tables() {
     };
     let mut t = Table::new(
         "Throughput against the peers (v2, page cache)",
-        &["body", "operation", "vqueue-core msg/s", "yaque 0.6", "vs yaque", "queue-file 2.0", "vs queue-file", "v_queue 0.3.3", "vs v_queue", "target"],
+        &[
+            "body",
+            "operation",
+            "vqueue-core msg/s",
+            "yaque 0.6",
+            "vs yaque",
+            "queue-file 2.0",
+            "vs queue-file",
+            "v_queue 0.3.3",
+            "vs v_queue",
+            "target",
+        ],
     );
     let mut missed = Vec::new();
     for len in [100usize, 4096] {
-        for (label, op) in [("push", "push"), ("pop+commit", "pop_commit"), ("push_batch(1000)", "push_batch")] {
+        for (label, op) in [
+            ("push", "push"),
+            ("pop+commit", "pop_commit"),
+            ("push_batch(1000)", "push_batch"),
+        ] {
             let get = |who| rate_of(&id(Format::V2, len, op, who));
             let (ours, y, t2) = (get(CORE), get(YAQUE), get(TAPE));
             // The reference has no batch call: its single push stands in.
-            let up = if op == "push_batch" { rate_of(&id(Format::V2, len, "push", UPSTREAM)) } else { get(UPSTREAM) };
+            let up = if op == "push_batch" {
+                rate_of(&id(Format::V2, len, "push", UPSTREAM))
+            } else {
+                get(UPSTREAM)
+            };
             let ahead = |peer: Option<f64>| match (ours, peer) {
                 (Some(a), Some(b)) => a >= b,
                 _ => false,
@@ -563,7 +649,11 @@ fn print_tables() {
         "v3 (zstd dictionary) against the reference, 100 B, for information",
         &["body", "operation", "vqueue-core msg/s", "v_queue 0.3.3 msg/s", "ratio"],
     );
-    for (label, op, theirs) in [("push", "push", "push"), ("pop+commit", "pop_commit", "pop_commit"), ("push_batch(1000) vs single push", "push_batch", "push")] {
+    for (label, op, theirs) in [
+        ("push", "push", "push"),
+        ("pop+commit", "pop_commit", "pop_commit"),
+        ("push_batch(1000) vs single push", "push_batch", "push"),
+    ] {
         let a = rate_of(&id(Format::V3, 100, op, CORE));
         let b = rate_of(&id(Format::V3, 100, theirs, UPSTREAM));
         t.row(vec!["100 B".into(), label.into(), cell(a), cell(b), ratio(a, b)]);

@@ -14,9 +14,15 @@ fn main() -> vqueue_core::Result<()> {
     let how = args.next().unwrap_or_default();
     let opts = WriterOptions {
         format: if how == "v3" { Format::V3 } else { Format::V2 },
-        durability: if how == "sync" { Durability::Sync } else { Durability::None },
+        durability: if how == "sync" {
+            Durability::Sync
+        } else {
+            Durability::None
+        },
     };
-    let bodies: Vec<Vec<u8>> = (0..4096).map(|i| format!("{{\"seq\":{i:08},\"note\":\"{:>80}\"}}", i * 7).into_bytes()).collect();
+    let bodies: Vec<Vec<u8>> = (0..4096)
+        .map(|i| format!("{{\"seq\":{i:08},\"note\":\"{:>80}\"}}", i * 7).into_bytes())
+        .collect();
     let dir = tempfile::tempdir().expect("temporary directory");
     let q = Queue::open_with(dir.path(), "q", Mode::ReadWrite, opts)?;
     let start = std::time::Instant::now();

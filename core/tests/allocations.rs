@@ -79,7 +79,10 @@ fn push_allocates_nothing_and_pop_only_the_body() {
         }
     });
     assert_eq!(popped, N);
-    assert!(pops <= N as u64, "{pops} allocations in {N} pops (at most one each: the body)");
+    assert!(
+        pops <= N as u64,
+        "{pops} allocations in {N} pops (at most one each: the body)"
+    );
     let lent = count(|| {
         for _ in 0..1000 {
             assert!(c.pop_header().unwrap());

@@ -14,13 +14,19 @@ use vqueue_core::{Consumer, Durability, Format, Mode, MsgType, Queue, Start, Wri
 const Q: &str = "q";
 
 fn sync_opts(format: Format) -> WriterOptions {
-    WriterOptions { format, durability: Durability::Sync }
+    WriterOptions {
+        format,
+        durability: Durability::Sync,
+    }
 }
 
 /// Puts back the bytes an in-place metadata file had earlier: what the disk
 /// holds when the later updates of its page never reached it.
 fn restore(path: &Path, bytes: &[u8]) {
-    let f = fs::OpenOptions::new().write(true).open(path).expect("open metadata file");
+    let f = fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .expect("open metadata file");
     f.write_all_at(bytes, 0).expect("restore metadata file");
 }
 
@@ -47,7 +53,11 @@ fn lost_metadata_loses_no_push(format: Format, stale_after: usize) {
     // The process dies: nothing runs after the last acknowledged push.
     std::mem::forget(w);
     restore(&info_push_path(base, Q, 0), &stale);
-    assert_eq!(published(base, Q, 0).1 as usize, stale_after, "the test restored the older metadata");
+    assert_eq!(
+        published(base, Q, 0).1 as usize,
+        stale_after,
+        "the test restored the older metadata"
+    );
 
     // Whatever durability the next writer asks for, it recovers them.
     let w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
@@ -86,7 +96,10 @@ fn unpublished_record_of_a_none_session_stays_ignored() {
     std::mem::forget(w);
     let (edge, count, _) = published(base, Q, 0);
     let tail = encode_record(edge, count + 1, b'S', b"never acknowledged", false);
-    let f = fs::OpenOptions::new().write(true).open(common::data_path(base, Q, 0)).unwrap();
+    let f = fs::OpenOptions::new()
+        .write(true)
+        .open(common::data_path(base, Q, 0))
+        .unwrap();
     f.write_all_at(&tail, edge).unwrap();
 
     let _w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
@@ -107,7 +120,9 @@ fn concurrent_sync_pushers_share_one_writer() {
             .map(|t| {
                 let w = &w;
                 s.spawn(move || {
-                    (0..EACH).map(|i| w.push(format!("t{t}-{i:04}").as_bytes(), MsgType::String).unwrap()).collect()
+                    (0..EACH)
+                        .map(|i| w.push(format!("t{t}-{i:04}").as_bytes(), MsgType::String).unwrap())
+                        .collect()
                 })
             })
             .collect();
@@ -115,7 +130,10 @@ fn concurrent_sync_pushers_share_one_writer() {
     });
     assert_eq!(w.count_pushed() as usize, THREADS * EACH);
     for e in &edges {
-        assert!(e.windows(2).all(|p| p[0] < p[1]), "a thread's pushes end at growing edges");
+        assert!(
+            e.windows(2).all(|p| p[0] < p[1]),
+            "a thread's pushes end at growing edges"
+        );
     }
     // Crash right away: every acknowledged push is on the disk and published.
     std::mem::forget(w);

@@ -49,18 +49,24 @@ class Model:
 
 
 class QueueMachine(RuleBasedStateMachine):
+    """The machine drives ``api``: the ``vqueue`` package here; subclasses
+    give another module with the same ``Queue``, ``Consumer`` and ``Closed``
+    (the UniFFI module behind a thin facade, in tests/conformance)."""
+
+    api = vqueue
+
     def __init__(self):
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(prefix="vq-sm-"))
         self.model = Model()
-        self.writer: Optional[Queue] = Queue(self.dir, QUEUE, Mode.READ_WRITE)
+        self.writer: Optional[Queue] = self.api.Queue(self.dir, QUEUE, Mode.READ_WRITE)
         self.model.part = self.writer.part_id
         self.consumers: Dict[str, ModelConsumer] = {}
         # Every consumer gets a saved position before the first push, so the
         # model never depends on where a brand-new consumer starts (tested
         # separately in test_original_scenarios).
         for name in NAMES:
-            c = Consumer(self.dir, name, QUEUE)
+            c = self.api.Consumer(self.dir, name, QUEUE)
             c.commit()
             self.consumers[name] = ModelConsumer(committed=0, popped=0, handle=c)
 
@@ -94,14 +100,14 @@ class QueueMachine(RuleBasedStateMachine):
         old = self.writer
         if old is not None and close_first:
             old.close()
-        self.writer = Queue(self.dir, QUEUE, Mode.READ_WRITE, format=fmt)
+        self.writer = self.api.Queue(self.dir, QUEUE, Mode.READ_WRITE, format=fmt)
         if self.model.count_in_part() > 0:
             self.model.part += 1
         assert self.writer.part_id == self.model.part
         assert self.writer.count_pushed == 0
         if old is not None:
             assert not old.is_ready
-            with pytest.raises(vqueue.Closed):
+            with pytest.raises(self.api.Closed):
                 old.push(b"must fail", MsgType.STRING)
 
     @precondition(lambda self: self.writer is not None)
@@ -164,13 +170,13 @@ class QueueMachine(RuleBasedStateMachine):
             mc.handle.close()
             mc.handle = None
         if reopen:
-            mc.handle = Consumer(self.dir, name, QUEUE)
+            mc.handle = self.api.Consumer(self.dir, name, QUEUE)
             mc.popped = mc.committed
 
     @rule(name=st.sampled_from(NAMES))
     def read_only_view_from_saved_position(self, name):
         mc = self.consumers[name]
-        with Consumer.new_with_mode(self.dir, name, QUEUE, Mode.READ) as ro:
+        with self.api.Consumer.new_with_mode(self.dir, name, QUEUE, Mode.READ) as ro:
             got = [(m.body, m.msg_type, m.part) for m in ro]
         assert got == self.model.messages[mc.committed:]
 
@@ -186,7 +192,7 @@ class QueueMachine(RuleBasedStateMachine):
 
     @rule()
     def full_scan(self):
-        got = [(m.body, m.msg_type, m.part) for m in Consumer.reader(self.dir, QUEUE)]
+        got = [(m.body, m.msg_type, m.part) for m in self.api.Consumer.reader(self.dir, QUEUE)]
         assert got == self.model.messages
 
     # --- invariants -------------------------------------------------------

@@ -110,7 +110,7 @@ class PyO3:
         if op == "get_batch_size":
             return h.get_batch_size()
         if op == "backlog":
-            return h.backlog()
+            return h.backlog
         if op == "wait":
             return h.wait(step.get("timeout_ms", 0) / 1000.0)
         if op == "skip_corrupt":

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Conformance suite: the language-neutral scenarios of tests/conformance run
 # by every binding's runner (Rust on vqueue-core, Python on the PyO3 package,
-# the vqueue command for maintenance, and the UniFFI Python module and the
-# Kotlin SDK where they exist), compared with the expected results and with
-# each other; random scenarios from the Hypothesis and proptest strategies;
-# cross-writing between the bindings and v_queue 0.3.3; and the driver's own
-# tests (a changed expected result must fail).
+# the vqueue command for maintenance, Python on the UniFFI-generated module),
+# compared with the expected results and with each other; random scenarios
+# from the Hypothesis and proptest strategies; cross-writing between the
+# bindings and v_queue 0.3.3; the driver's own tests (a changed expected
+# result must fail); the Hypothesis state machine on PyO3 and on UniFFI.
 #
 #   VQC_GENERATED  random scenarios per strategy (default 25)
 #   VQC_SEED       their seed (default: the time; printed either way)
@@ -24,14 +24,24 @@ if ! command -v "$PYTHON" >/dev/null 2>&1; then
 fi
 
 start=$(date +%s)
-echo "--> cargo build -p vqueue-conformance -p vqueue-cli"
-cargo build -q -p vqueue-conformance -p vqueue-cli
+echo "--> cargo build -p vqueue-conformance -p vqueue-cli -p vqueue-ffi -p uniffi-bindgen"
+cargo build -q -p vqueue-conformance -p vqueue-cli -p vqueue-ffi -p uniffi-bindgen
+
+# The UniFFI Python module: generated from the built library, a build output.
+export VQUEUE_UNIFFI_DIR=$PWD/target/uniffi-python
+case "$(uname -s)" in
+    Darwin) FFI_LIB=target/debug/libvqueue_ffi.dylib ;;
+    *) FFI_LIB=target/debug/libvqueue_ffi.so ;;
+esac
+mkdir -p "$VQUEUE_UNIFFI_DIR"
+target/debug/uniffi-bindgen generate --library "$FFI_LIB" --language python --out-dir "$VQUEUE_UNIFFI_DIR" >/dev/null
+cp "$FFI_LIB" "$VQUEUE_UNIFFI_DIR/"
 
 if [[ ! -x .venv/bin/python ]]; then
     echo "--> creating .venv with $("$PYTHON" --version 2>&1)"
     "$PYTHON" -m venv .venv
 fi
-VPY=.venv/bin/python
+VPY=$PWD/.venv/bin/python
 "$VPY" -m pip install -q --disable-pip-version-check -r python/requirements-dev.txt -r tests/conformance/requirements.txt
 # The python suite (run before this one by ci/test.sh all) installs the
 # package from this checkout; build it only when it is not there.
@@ -40,17 +50,14 @@ if ! (cd tests && "$VPY" -c 'import vqueue' 2>/dev/null); then
     "$VPY" -m pip install -q --disable-pip-version-check --no-deps ./python
 fi
 
-BINDINGS=core,pyo3,cli
-if (cd tests && "$VPY" -c 'import vqueue_uniffi' 2>/dev/null); then
-    BINDINGS+=,uniffi
-fi
-export VQC_BINDINGS=$BINDINGS
+export VQC_BINDINGS=core,pyo3,cli,uniffi
 export VQUEUE_BIN=$PWD/target/debug/vqueue
 export VQC_RUST_BIN=$PWD/target/debug/vqueue-conformance
-echo "--> built in $(( $(date +%s) - start ))s; bindings: $BINDINGS"
+echo "--> built in $(( $(date +%s) - start ))s; bindings: $VQC_BINDINGS"
 
 echo "--> driver: scenarios, generated scenarios, cross-writing"
 "$VPY" tests/conformance/driver.py --generated "${VQC_GENERATED:-25}" --cross
 
-echo "--> pytest tests/conformance (the driver fails on a changed expected result)"
-exec "$VPY" -m pytest tests/conformance -p no:cacheprovider --timeout 600 -ra
+echo "--> pytest: the driver fails on a changed expected result; the state machine on PyO3 and UniFFI"
+export HYPOTHESIS_PROFILE=${HYPOTHESIS_PROFILE:-ci}
+exec "$VPY" -m pytest tests/conformance python/tests/test_state_machine.py -p no:cacheprovider --timeout 600 -ra

@@ -7,7 +7,9 @@ examples of up to 25 steps, "dev" 1000 examples of up to 80 steps.
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,3 +207,16 @@ class QueueMachine(RuleBasedStateMachine):
 
 
 TestQueueMachine = QueueMachine.TestCase
+
+# The same machine on the UniFFI-generated module (the surface Kotlin and
+# Swift use), behind the facade that gives it this package's shape. The
+# conformance suite generates the module and names its folder in
+# $VQUEUE_UNIFFI_DIR; without it there is no module to test.
+if os.environ.get("VQUEUE_UNIFFI_DIR"):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "conformance"))
+    import uniffi_facade
+
+    class UniFFIQueueMachine(QueueMachine):
+        api = uniffi_facade
+
+    TestUniFFIQueueMachine = UniFFIQueueMachine.TestCase

@@ -60,4 +60,4 @@ echo "--> driver: scenarios, generated scenarios, cross-writing"
 
 echo "--> pytest: the driver fails on a changed expected result; the state machine on PyO3 and UniFFI"
 export HYPOTHESIS_PROFILE=${HYPOTHESIS_PROFILE:-ci}
-exec "$VPY" -m pytest tests/conformance python/tests/test_state_machine.py -p no:cacheprovider --timeout 600 -ra
+exec "$VPY" -m pytest --rootdir . tests/conformance python/tests/test_state_machine.py -p no:cacheprovider --timeout 600 -ra

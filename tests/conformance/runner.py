@@ -30,6 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scenario import FILE_OPS, body_bytes, body_result, error, file_step, rel_path  # noqa: E402
 
 
+ERROR_FIELDS = ("path", "offset", "name", "length")
+
+
 class PyO3:
     """The PyO3 package `vqueue`."""
 
@@ -42,18 +45,12 @@ class PyO3:
 
     # -- errors --
     def classify(self, base: Path, exc: BaseException) -> Any:
-        vq = self.vq
-        if not isinstance(exc, vq.QueueError):
+        """Kind and the structured fields the exception carries (see schema.json)."""
+        if not isinstance(exc, self.vq.QueueError):
             return None
-        kind = type(exc).__name__
-        fields: Dict[str, Any] = {}
-        if isinstance(exc, (vq.InvalidChecksum, vq.Corrupt)):
-            fields = {"path": rel_path(base, exc.path), "offset": exc.offset}
-        elif isinstance(exc, vq.InvalidName):
-            fields = {"name": exc.name}
-        elif isinstance(exc, vq.TooLarge):
-            fields = {"length": getattr(exc, "length", None)}
-        return error(kind, **fields)
+        fields = {f: getattr(exc, f, None) for f in ERROR_FIELDS}
+        fields["path"] = rel_path(base, fields["path"])
+        return error(type(exc).__name__, **fields)
 
     # -- handles --
     def open_writer(self, base, queue, mode, fmt, durability):

@@ -63,16 +63,23 @@ pub fn error(kind: &str, fields: Value) -> Value {
     json!({ "error": e })
 }
 
+/// The normalised error: kind and the structured fields the core's error
+/// table gives (errno is left out: it is the OS's, not the queue's).
 pub fn core_error(base: &Path, e: &Error) -> Value {
-    let kind = format!("{:?}", e.kind());
-    match e {
-        Error::InvalidChecksum { path, offset, .. } | Error::Corrupt { path, offset, .. } => {
-            error(&kind, json!({ "path": rel_path(base, path), "offset": offset }))
-        }
-        Error::InvalidName { name, .. } => error(&kind, json!({ "name": name })),
-        Error::TooLarge { len } => error(&kind, json!({ "length": len })),
-        _ => error(&kind, Value::Null),
+    let mut fields = serde_json::Map::new();
+    if let Some(p) = e.path() {
+        fields.insert("path".into(), json!(rel_path(base, p)));
     }
+    if let Some(o) = e.offset() {
+        fields.insert("offset".into(), json!(o));
+    }
+    if let Some(n) = e.name() {
+        fields.insert("name".into(), json!(n));
+    }
+    if let Some(l) = e.length() {
+        fields.insert("length".into(), json!(l));
+    }
+    error(e.kind().name(), Value::Object(fields))
 }
 
 fn walk(base: &Path, dir: &Path, out: &mut Vec<Value>) -> std::io::Result<()> {

@@ -191,8 +191,9 @@ class Cli(PyO3):
         p = subprocess.run([self.bin, *args], capture_output=True, text=True)
         if p.returncode in ok:
             return p.stdout.splitlines()
-        msg = p.stderr.strip().splitlines()[-1] if p.stderr.strip() else ""
-        msg = msg[len("vqueue: "):] if msg.startswith("vqueue: ") else msg
+        # The error is the last `vqueue: ` line; warnings may come before it.
+        lines = [x[len("vqueue: "):] for x in p.stderr.splitlines() if x.startswith("vqueue: ")]
+        msg = lines[-1] if lines else p.stderr.strip()
         for pattern, kind in self.ERRORS:
             m = re.match(pattern, msg)
             if not m:

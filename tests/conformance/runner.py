@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import re
 import subprocess
@@ -321,6 +322,8 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--binding", required=True)
     args = ap.parse_args()
+    # Damage steps make the engine warn on purpose; the trace holds what matters.
+    logging.getLogger("vqueue").setLevel(logging.ERROR)
     b = BINDINGS[args.binding]()
     for line in sys.stdin:
         if not line.strip():

@@ -100,9 +100,16 @@ impl Core {
             "open_writer" => {
                 let opts = WriterOptions {
                     format: str_of(step, "format", "v2").parse::<Format>().expect("format"),
-                    durability: str_of(step, "durability", "none").parse::<Durability>().expect("durability"),
+                    durability: str_of(step, "durability", "none")
+                        .parse::<Durability>()
+                        .expect("durability"),
                 };
-                Handle::Writer(Queue::open_with(base, queue, mode(str_of(step, "mode", "read_write")), opts)?)
+                Handle::Writer(Queue::open_with(
+                    base,
+                    queue,
+                    mode(str_of(step, "mode", "read_write")),
+                    opts,
+                )?)
             }
             "open_consumer" => Handle::Consumer(Consumer::open_with_mode(
                 base,

@@ -122,12 +122,18 @@ pub fn file_step(base: &Path, step: &Value) -> Result<Value, Value> {
         }
         "delete" if path.is_dir() => io(fs::remove_dir_all(&path)),
         "delete" => io(fs::remove_file(&path)),
-        "empty" => io(fs::OpenOptions::new().write(true).open(&path).and_then(|f| f.set_len(0))),
+        "empty" => io(fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_len(0))),
         "truncate" => {
             let size = path.metadata().map_err(|_| not_found())?.len() as i64;
             let n = step["len"].as_i64().expect("len");
             let to = if n >= 0 { n } else { (size + n).max(0) } as u64;
-            io(fs::OpenOptions::new().write(true).open(&path).and_then(|f| f.set_len(to)))
+            io(fs::OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .and_then(|f| f.set_len(to)))
         }
         "flip" => {
             let mut data = fs::read(&path).map_err(|_| not_found())?;

@@ -45,7 +45,11 @@ fn pop(c: &mut up::consumer::Consumer) -> Result<Value, Value> {
     let mut buf = vec![0u8; c.record_len()];
     let n = c.pop_body(&mut buf).map_err(up_error)?;
     buf.truncate(n);
-    let t = if c.header.msg_type == up::record::MsgType::Object { "O" } else { "S" };
+    let t = if c.header.msg_type == up::record::MsgType::Object {
+        "O"
+    } else {
+        "S"
+    };
     Ok(json!({ "body": body_result(Some(&buf)), "type": t, "part": c.id, "offset": c.header.start_pos }))
 }
 
@@ -82,10 +86,19 @@ impl Binding for Upstream {
             }
             _ => {}
         }
-        let t = || if step["type"].as_str() == Some("O") { up::record::MsgType::Object } else { up::record::MsgType::String };
+        let t = || {
+            if step["type"].as_str() == Some("O") {
+                up::record::MsgType::Object
+            } else {
+                up::record::MsgType::String
+            }
+        };
         match (self.handles.get_mut(&name), op) {
             (None, _) => Ok(json!({ "absent": name })),
-            (Some(Handle::Writer(q)), "push") => q.push(&body_bytes(&step["body"]), t()).map(|e| json!(e)).map_err(up_error),
+            (Some(Handle::Writer(q)), "push") => q
+                .push(&body_bytes(&step["body"]), t())
+                .map(|e| json!(e))
+                .map_err(up_error),
             (Some(Handle::Writer(q)), "push_batch") => {
                 let mut edge = 0;
                 for b in step["bodies"].as_array().into_iter().flatten() {

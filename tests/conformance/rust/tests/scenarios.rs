@@ -43,7 +43,10 @@ fn every_scenario_gives_its_expected_results() {
 
 #[test]
 fn a_changed_expected_result_is_reported() {
-    let f = scenario_files().into_iter().find(|p| p.ends_with("api-push-pop-v2.json")).unwrap();
+    let f = scenario_files()
+        .into_iter()
+        .find(|p| p.ends_with("api-push-pop-v2.json"))
+        .unwrap();
     let mut s = load(&f);
     let trace = run(&s);
     assert!(differences(&s, &trace).is_empty());

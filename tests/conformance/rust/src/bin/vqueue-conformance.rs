@@ -10,7 +10,9 @@ use serde_json::Value;
 use vqueue_conformance::{core_binding::Core, generate, run_scenario, upstream::Upstream, Binding};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
 }
 
 fn main() {

@@ -1,6 +1,8 @@
 //! `vqueue`: the command line face of the v-queue engine.
 
 mod args;
+#[cfg(feature = "bridge")]
+mod bridge;
 mod commands;
 mod exit;
 mod output;
@@ -60,6 +62,8 @@ fn run(cli: Cli) -> CmdResult {
             wait,
             style(json),
         ),
+        #[cfg(feature = "bridge")]
+        Command::Bridge { direction } => bridge::run(direction),
     }
 }
 

@@ -74,7 +74,18 @@ pub async fn run(
         // Durable before acknowledged: a crash from here on makes the server
         // deliver the group again (a duplicate in the queue), never lose it.
         block_in_place(|| writer.sync())?;
-        // With AckPolicy::All one confirmed ack of the last message covers the group.
+        // Each message is acknowledged on its own (after a crash the server
+        // delivers again out of order, so acknowledging "everything up to
+        // here" could cover a message never pushed). The acks travel in order
+        // on one connection: the confirmed ack of the last one tells that the
+        // server has them all, unless the connection broke in between, and
+        // then a lost ack only means a delivery again.
+        for m in &batch[..batch.len() - 1] {
+            if let Err(e) = m.ack().await {
+                status.note(&format!("vqueue bridge: acknowledging: {e}"));
+                break;
+            }
+        }
         let acked = tokio::time::timeout(
             from.ack_wait,
             persist(&mut status, &mut stop, async || {
@@ -125,7 +136,7 @@ async fn durable_consumer(js: &jetstream::Context, from: &Source) -> Result<Pull
             &from.durable,
             pull::Config {
                 durable_name: Some(from.durable.clone()),
-                ack_policy: AckPolicy::All,
+                ack_policy: AckPolicy::Explicit,
                 ack_wait: from.ack_wait,
                 filter_subject: from.subject.clone().unwrap_or_default(),
                 ..Default::default()

@@ -5,23 +5,12 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# The last release checked to build with the toolchain in rust-toolchain.toml.
-NEXTEST_VERSION=0.9.151
-
 if ! command -v cargo >/dev/null 2>&1; then
     echo "SKIPPED rust: cargo not on PATH"
     exit 0
 fi
 
-if ! cargo nextest --version >/dev/null 2>&1; then
-    echo "--> installing cargo-nextest $NEXTEST_VERSION (not found)"
-    start=$(date +%s)
-    # Without the self-update feature: fewer crates to build, nothing to phone home.
-    cargo install --locked cargo-nextest --version "$NEXTEST_VERSION" \
-        --no-default-features --features default-no-update
-    echo "--> cargo-nextest installed in $(( $(date +%s) - start ))s"
-fi
-cargo nextest --version
+source ci/ensure-nextest.sh
 
 # `cargo test --doc` closes with "0 passed" when there is nothing to run, which
 # reads like a suite that tests nothing; only run it when a doc example exists.

@@ -50,21 +50,9 @@ if ! command -v openssl >/dev/null 2>&1; then
     apt-get install -y -q openssl
 fi
 
-source ci/ensure-nextest.sh
+source ci/nextest.sh
 
-echo "--> cargo nextest run -p vqueue-cli --features bridge --test bridge"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-set +e
 # --success-output final: the measured rates and kill counts that the tests
 # print are shown at the end even when everything passes.
-cargo nextest run -p vqueue-cli --features bridge --test bridge --profile ci \
-    --success-output final 2>&1 | tee "$log"
-rc=${PIPESTATUS[0]}
-set -e
-
-if ! grep -qE '^\s*Summary \[' "$log"; then
-    echo "bridge suite: nextest printed no summary line (exit $rc)"
-    exit $(( rc == 0 ? 1 : rc ))
-fi
-exit "$rc"
+run_nextest bridge -p vqueue-cli --features bridge --test bridge --profile ci \
+    --success-output final

@@ -171,6 +171,28 @@ fn in_summary(stdout: &str) -> u64 {
     line.split(' ').nth(2).unwrap().parse().unwrap()
 }
 
+/// Stops the server under a running bridge, checks that the bridge says it
+/// paused, starts the server again, and checks that the bridge says it
+/// resumed and that `progress` moves on (or has reached `end`).
+fn restart_under(srv: &mut NatsServer, p: &BridgeProcess, progress: impl Fn() -> u64, end: u64) {
+    srv.stop();
+    assert!(
+        wait_until(Duration::from_secs(30), || p.stderr().contains("paused")),
+        "no pause on stderr:\n{}",
+        p.stderr()
+    );
+    srv.start_again();
+    let before = progress();
+    assert!(
+        wait_until(LONG, || p.stderr().contains("resumed") && {
+            let now = progress();
+            now > before || now == end
+        }),
+        "the bridge did not resume:\n{}",
+        p.stderr()
+    );
+}
+
 #[test]
 fn hundred_thousand_messages_out_and_back_in_keep_their_digest() {
     const N: usize = 100_000;
@@ -254,20 +276,7 @@ fn killed_bridge_and_restarted_server_lose_nothing_and_duplicate_nothing() {
             p.stderr()
         );
         if RESTART_AT.contains(&kill) {
-            srv.stop();
-            assert!(
-                wait_until(Duration::from_secs(30), || p.stderr().contains("paused")),
-                "no pause on stderr:\n{}",
-                p.stderr()
-            );
-            srv.start_again();
-            let stored = client.stream_messages("ORDERS");
-            assert!(
-                wait_until(LONG, || p.stderr().contains("resumed")
-                    && client.stream_messages("ORDERS") > stored),
-                "the bridge did not resume:\n{}",
-                p.stderr()
-            );
+            restart_under(&mut srv, &p, || client.stream_messages("ORDERS"), N as u64);
         }
         std::thread::sleep(Duration::from_millis(rng.below(100)));
         p.kill9();
@@ -329,22 +338,7 @@ fn in_direction_acknowledges_only_durable_pushes() {
             p.stderr()
         );
         if kill == 3 {
-            srv.stop();
-            assert!(
-                wait_until(Duration::from_secs(30), || p.stderr().contains("paused")),
-                "no pause on stderr:\n{}",
-                p.stderr()
-            );
-            srv.start_again();
-            let acked = client.ack_floor("ORDERS", "to-queue");
-            assert!(
-                wait_until(LONG, || p.stderr().contains("resumed") && {
-                    let now = client.ack_floor("ORDERS", "to-queue");
-                    now > acked || now == N as u64
-                }),
-                "the bridge did not resume:\n{}",
-                p.stderr()
-            );
+            restart_under(&mut srv, &p, || client.ack_floor("ORDERS", "to-queue"), N as u64);
         }
         std::thread::sleep(Duration::from_millis(rng.below(40)));
         p.kill9();

@@ -288,6 +288,40 @@ impl Client {
         })
     }
 
+    /// The peer of `bridge out` for the rates: publishes `bodies` to a new
+    /// stream with the same pipelining (windows of 256, then every ack),
+    /// straight from memory. Returns the seconds it took.
+    pub fn publish_raw(&self, stream: &str, bodies: &[Vec<u8>]) -> f64 {
+        self.rt.block_on(async {
+            self.js
+                .create_stream(jetstream::stream::Config {
+                    name: stream.to_string(),
+                    subjects: vec![format!("{stream}.in")],
+                    ..Default::default()
+                })
+                .await
+                .expect("create stream");
+            let start = Instant::now();
+            for (w, window) in bodies.chunks(256).enumerate() {
+                let mut acks = Vec::with_capacity(window.len());
+                for (i, b) in window.iter().enumerate() {
+                    let mut h = async_nats::HeaderMap::new();
+                    h.insert("Nats-Msg-Id", format!("peer/{w}/{i}").as_str());
+                    let ack = self
+                        .js
+                        .publish_with_headers(format!("{stream}.in"), h, b.clone().into())
+                        .await
+                        .expect("publish");
+                    acks.push(ack);
+                }
+                for ack in acks {
+                    ack.await.expect("ack");
+                }
+            }
+            start.elapsed().as_secs_f64()
+        })
+    }
+
     /// The highest stream sequence the durable consumer counts as acknowledged.
     pub fn ack_floor(&self, stream: &str, durable: &str) -> u64 {
         self.retry("consumer info", async |js| {

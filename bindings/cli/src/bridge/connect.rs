@@ -24,15 +24,11 @@ fn options(args: &NatsArgs) -> Result<ConnectOptions, Failure> {
         .max_reconnects(None)
         .reconnect_delay_callback(|attempts| backoff(attempts as u32));
     if let Some(path) = &args.token_file {
-        let text = fs::read_to_string(path).map_err(|e| {
-            Failure::Remote(format!("reading token file {}: {e}", path.display()))
-        })?;
+        let text = fs::read_to_string(path)
+            .map_err(|e| Failure::Remote(format!("reading token file {}: {e}", path.display())))?;
         let token = text.lines().next().unwrap_or("").trim().to_string();
         if token.is_empty() {
-            return Err(Failure::Remote(format!(
-                "token file {} is empty",
-                path.display()
-            )));
+            return Err(Failure::Remote(format!("token file {} is empty", path.display())));
         }
         opts = opts.token(token);
     }
@@ -40,9 +36,7 @@ fn options(args: &NatsArgs) -> Result<ConnectOptions, Failure> {
         opts = opts.add_root_certificates(ca.clone()).require_tls(true);
     }
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
-        opts = opts
-            .add_client_certificate(cert.clone(), key.clone())
-            .require_tls(true);
+        opts = opts.add_client_certificate(cert.clone(), key.clone()).require_tls(true);
     }
     Ok(opts)
 }
@@ -50,11 +44,7 @@ fn options(args: &NatsArgs) -> Result<ConnectOptions, Failure> {
 /// Connects, waiting (with a note on stderr) while the server cannot be
 /// reached; a refused login or TLS handshake fails at once. `None` when a
 /// stop was requested while waiting.
-pub async fn connect(
-    args: &NatsArgs,
-    status: &mut Status,
-    stop: &mut Stop,
-) -> Result<Option<Client>, Failure> {
+pub async fn connect(args: &NatsArgs, status: &mut Status, stop: &mut Stop) -> Result<Option<Client>, Failure> {
     let opts = options(args)?;
     persist(status, stop, async || {
         match opts.clone().connect(args.nats.as_str()).await {

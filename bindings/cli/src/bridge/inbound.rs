@@ -43,26 +43,19 @@ pub async fn run(
     let Some(client) = connect(settings.nats, &mut status, &mut stop).await? else {
         return finish(writer, status, pushed);
     };
-    let js = jetstream::ContextBuilder::new()
-        .timeout(REPLY_TIMEOUT)
-        .build(client);
-    let Some(consumer) =
-        persist(&mut status, &mut stop, async || durable_consumer(&js, &from).await).await?
-    else {
+    let js = jetstream::ContextBuilder::new().timeout(REPLY_TIMEOUT).build(client);
+    let Some(consumer) = persist(&mut status, &mut stop, async || durable_consumer(&js, &from).await).await? else {
         return finish(writer, status, pushed);
     };
 
     while !stop.requested() {
-        let Some(batch) =
-            persist(&mut status, &mut stop, async || fetch(&consumer, settings.batch).await)
-                .await?
+        let Some(batch) = persist(&mut status, &mut stop, async || fetch(&consumer, settings.batch).await).await?
         else {
             break;
         };
         let Some(last) = batch.last() else {
             if settings.drain
-                && persist(&mut status, &mut stop, async || drained(&consumer).await).await?
-                    != Some(false)
+                && persist(&mut status, &mut stop, async || drained(&consumer).await).await? != Some(false)
             {
                 break;
             }
@@ -121,14 +114,10 @@ fn finish(mut writer: Queue, status: Status, pushed: u64) -> CmdResult {
 async fn durable_consumer(js: &jetstream::Context, from: &Source) -> Result<PullConsumer, Trouble> {
     let fatal = |why: String| Trouble::Fatal(Failure::Remote(why));
     let stream = js.get_stream(&from.stream).await.map_err(|e| match e.kind() {
-        GetStreamErrorKind::JetStream(err)
-            if err.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND =>
-        {
+        GetStreamErrorKind::JetStream(err) if err.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND => {
             fatal(format!("stream {} not found", from.stream))
         }
-        GetStreamErrorKind::Request | GetStreamErrorKind::JetStream(_) => {
-            Trouble::Transient(e.to_string())
-        }
+        GetStreamErrorKind::Request | GetStreamErrorKind::JetStream(_) => Trouble::Transient(e.to_string()),
         _ => fatal(format!("stream {}: {e}", from.stream)),
     })?;
     stream
@@ -144,9 +133,7 @@ async fn durable_consumer(js: &jetstream::Context, from: &Source) -> Result<Pull
         )
         .await
         .map_err(|e| match e.kind() {
-            ConsumerErrorKind::TimedOut | ConsumerErrorKind::Request => {
-                Trouble::Transient(e.to_string())
-            }
+            ConsumerErrorKind::TimedOut | ConsumerErrorKind::Request => Trouble::Transient(e.to_string()),
             _ => fatal(format!("consumer {}: {e}", from.durable)),
         })
 }

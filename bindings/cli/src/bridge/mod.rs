@@ -82,8 +82,7 @@ pub fn run(direction: Direction) -> CmdResult {
                     ..WriterOptions::default()
                 };
                 let settings = Settings::new(&nats, &run);
-                inbound::run(&target.base, &target.queue, opts, msg_type.into(), from, settings)
-                    .await
+                inbound::run(&target.base, &target.queue, opts, msg_type.into(), from, settings).await
             }
         }
     })

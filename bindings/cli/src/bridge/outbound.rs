@@ -29,13 +29,7 @@ pub struct Destination {
 /// stop flag again.
 const IDLE_POLL: Duration = Duration::from_millis(200);
 
-pub async fn run(
-    base: &Path,
-    queue: &str,
-    consumer: &str,
-    to: Destination,
-    settings: Settings<'_>,
-) -> CmdResult {
+pub async fn run(base: &Path, queue: &str, consumer: &str, to: Destination, settings: Settings<'_>) -> CmdResult {
     // The queue is opened first: a wrong name or base fails before any network.
     let mut reader = Consumer::open(base, consumer, queue)?;
     let mut status = Status::new("bridge out");
@@ -43,9 +37,7 @@ pub async fn run(
     let Some(client) = connect(settings.nats, &mut status, &mut stop).await? else {
         return finish(reader, status, Totals::default());
     };
-    let js = jetstream::ContextBuilder::new()
-        .timeout(REPLY_TIMEOUT)
-        .build(client);
+    let js = jetstream::ContextBuilder::new().timeout(REPLY_TIMEOUT).build(client);
     if persist(&mut status, &mut stop, async || ensure_stream(&js, &to).await)
         .await?
         .is_none()
@@ -61,10 +53,7 @@ pub async fn run(
         window.clear();
         while window.len() < settings.batch {
             let Some(msg) = reader.pop()? else { break };
-            window.push((
-                headers::for_message(queue, id_prefix, &msg),
-                Bytes::from(msg.body),
-            ));
+            window.push((headers::for_message(queue, id_prefix, &msg), Bytes::from(msg.body)));
         }
         if window.is_empty() {
             if settings.drain {
@@ -166,9 +155,7 @@ async fn publish_all(
 
 fn trouble(e: PublishError) -> Trouble {
     match e.kind() {
-        PublishErrorKind::MaxPayloadExceeded => {
-            Trouble::Fatal(Failure::Remote(format!("publishing: {e}")))
-        }
+        PublishErrorKind::MaxPayloadExceeded => Trouble::Fatal(Failure::Remote(format!("publishing: {e}"))),
         _ => Trouble::Transient(e.to_string()),
     }
 }

@@ -20,9 +20,7 @@ impl Status {
     pub fn new(label: &'static str) -> Status {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            if let Ok(style) =
-                ProgressStyle::with_template("{prefix}: {human_pos} messages, {per_sec}")
-            {
+            if let Ok(style) = ProgressStyle::with_template("{prefix}: {human_pos} messages, {per_sec}") {
                 bar.set_style(style);
             }
             bar.set_prefix(label);

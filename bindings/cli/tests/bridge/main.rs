@@ -215,10 +215,7 @@ fn hundred_thousand_messages_out_and_back_in_keep_their_digest() {
     assert_eq!(payload, body(3));
     let part: u64 = h.get("Vqueue-Part").unwrap().as_str().parse().unwrap();
     let offset: u64 = h.get("Vqueue-Offset").unwrap().as_str().parse().unwrap();
-    assert_eq!(
-        h.get("Nats-Msg-Id").unwrap().as_str(),
-        format!("q/{part}/{offset}")
-    );
+    assert_eq!(h.get("Nats-Msg-Id").unwrap().as_str(), format!("q/{part}/{offset}"));
     assert_eq!(h.get("Vqueue-Type").unwrap().as_str(), "O");
     assert_eq!(h.get("Vqueue-Queue").unwrap().as_str(), "q");
 
@@ -486,7 +483,11 @@ fn a_missing_stream_or_a_bad_name_is_refused() {
     args.retain(|a| *a != "--create-stream");
     let out = run(&args, b"");
     assert_eq!(code(&out), 4, "{}", stderr(&out));
-    assert!(stderr(&out).contains("no stream captures subject orders.new"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no stream captures subject orders.new"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = run(&in_args(src.path(), &url, &[]), b"");
     assert_eq!(code(&out), 4, "{}", stderr(&out));

@@ -78,18 +78,56 @@ impl Certs {
         .unwrap();
         let steps: [&[&str]; 3] = [
             &[
-                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj",
-                "/CN=vqueue test CA", "-addext", "basicConstraints=critical,CA:TRUE",
-                "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=vqueue test CA",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
             ],
             &[
-                "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost",
+                "req",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=localhost",
             ],
             &[
-                "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-                "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext",
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "server.pem",
+                "-days",
+                "2",
+                "-extfile",
+                "server.ext",
             ],
         ];
         for args in steps {
@@ -147,11 +185,7 @@ impl NatsServer {
             ));
         }
         fs::write(dir.path().join("server.conf"), conf).unwrap();
-        let mut server = NatsServer {
-            dir,
-            port,
-            child: None,
-        };
+        let mut server = NatsServer { dir, port, child: None };
         server.start_again();
         server
     }
@@ -184,8 +218,7 @@ impl NatsServer {
             .expect("spawn nats-server");
         self.child = Some(child);
         let ready = wait_until(Duration::from_secs(20), || {
-            self.log().contains("Server is ready")
-                || self.child.as_mut().unwrap().try_wait().unwrap().is_some()
+            self.log().contains("Server is ready") || self.child.as_mut().unwrap().try_wait().unwrap().is_some()
         });
         assert!(
             ready && self.log().contains("Server is ready"),
@@ -326,8 +359,7 @@ impl Client {
     pub fn ack_floor(&self, stream: &str, durable: &str) -> u64 {
         self.retry("consumer info", async |js| {
             let s = js.get_stream(stream).await.map_err(|e| e.to_string())?;
-            let c: jetstream::consumer::PullConsumer =
-                s.get_consumer(durable).await.map_err(|e| e.to_string())?;
+            let c: jetstream::consumer::PullConsumer = s.get_consumer(durable).await.map_err(|e| e.to_string())?;
             let info = c.get_info().await.map_err(|e| e.to_string())?;
             Ok(info.ack_floor.stream_sequence)
         })
@@ -386,12 +418,8 @@ impl BridgeProcess {
             let _ = child.kill();
             let _ = child.wait();
         }
-        let status = status.unwrap_or_else(|| {
-            panic!(
-                "bridge still running after {limit:?}\nstderr:\n{}",
-                self.stderr()
-            )
-        });
+        let status =
+            status.unwrap_or_else(|| panic!("bridge still running after {limit:?}\nstderr:\n{}", self.stderr()));
         status.code().expect("bridge ended by a signal")
     }
 }

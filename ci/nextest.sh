@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the suites that run Rust tests: installs cargo-nextest at a
 # pinned version when it is missing, and runs it so that its summary line is
 # always accounted for.

@@ -50,6 +50,7 @@ if ! command -v openssl >/dev/null 2>&1; then
     apt-get install -y -q openssl
 fi
 
+# shellcheck source=ci/nextest.sh
 source ci/nextest.sh
 
 # --success-output final: the measured rates and kill counts that the tests

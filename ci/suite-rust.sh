@@ -10,6 +10,7 @@ if ! command -v cargo >/dev/null 2>&1; then
     exit 0
 fi
 
+# shellcheck source=ci/nextest.sh
 source ci/nextest.sh
 
 # `cargo test --doc` closes with "0 passed" when there is nothing to run, which

@@ -26,7 +26,7 @@ fn body(i: usize) -> Vec<u8> {
 }
 
 fn msg_type(i: usize) -> MsgType {
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         MsgType::Object
     } else {
         MsgType::String

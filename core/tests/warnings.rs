@@ -7,8 +7,10 @@ use std::fs;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use common::{data_path, info_pop_path, info_push_path, info_queue_path, part_dir, session, temp_base};
-use vqueue_core::{inspect, set_warning_sink, Consumer, Mode, Queue, Start, Warning, WarningKind, WarningSink};
+use common::{data_path, info_pop_path, info_push_path, info_queue_path, make_body, part_dir, session, temp_base};
+use vqueue_core::{
+    inspect, set_warning_sink, Consumer, Format, Mode, MsgType, Queue, Start, Warning, WarningKind, WarningSink, WriterOptions,
+};
 
 #[derive(Default)]
 struct Collect(Mutex<Vec<Warning>>);
@@ -137,4 +139,25 @@ fn no_sink_drops_warnings() {
         inspect(base.path(), "q").unwrap();
     });
     assert!(seen.is_empty() && dropped.0.lock().unwrap().is_empty());
+}
+
+#[test]
+fn dictionary_not_persisted() {
+    let base = temp_base();
+    let warnings = collect(base.path(), || {
+        let opts = WriterOptions { format: Format::V3, ..Default::default() };
+        let mut q = Queue::open_with(base.path(), "q", Mode::ReadWrite, opts).unwrap();
+        // A directory where the dictionary file should go: the rename fails.
+        fs::create_dir_all(base.path().join("q-0/q_dict/in-the-way")).unwrap();
+        for i in 0..400 {
+            q.push(&make_body(1000, i, true), MsgType::Object).unwrap();
+        }
+        // Closing waits for the training thread.
+        q.close().unwrap();
+    });
+    let w = only(&warnings, WarningKind::DictionaryNotPersisted);
+    assert!(w.message.contains("the part stays uncompressed"), "{}", w.message);
+    assert!(w.path.as_ref().unwrap().ends_with("q-0/q_dict"));
+    let c = Consumer::open_reader(base.path(), "q", Start::FirstPart).unwrap();
+    assert_eq!(c.count(), 400, "every record reads back uncompressed");
 }

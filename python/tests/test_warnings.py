@@ -96,3 +96,15 @@ def test_warnings_still_reach_logging_after_the_command_line_ran(base, caplog):
     assert not [r for r in caplog.records if r.name == "vqueue"]
     vqueue.inspect(base, "q")
     only(caplog, "CurrentPartDerived")
+
+
+def test_dictionary_not_persisted(base, caplog):
+    """Raised on the training thread; logged when the next call returns."""
+    q = Queue(base, "q", Mode.READ_WRITE, format="v3")
+    (base / "q-0" / "q_dict" / "in-the-way").mkdir(parents=True)
+    body = b'{"@id":"d:%06d","rdf:type":"v-s:Document","rdfs:label":"a label"}' * 12
+    for i in range(400):
+        q.push(body.replace(b"000000", b"%06d" % i), MsgType.OBJECT)
+    q.close()
+    r = only(caplog, "DictionaryNotPersisted")
+    assert "stays uncompressed" in r.getMessage() and r.path.endswith("q_dict")

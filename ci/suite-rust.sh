@@ -5,23 +5,13 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# The last release checked to build with the toolchain in rust-toolchain.toml.
-NEXTEST_VERSION=0.9.151
-
 if ! command -v cargo >/dev/null 2>&1; then
     echo "SKIPPED rust: cargo not on PATH"
     exit 0
 fi
 
-if ! cargo nextest --version >/dev/null 2>&1; then
-    echo "--> installing cargo-nextest $NEXTEST_VERSION (not found)"
-    start=$(date +%s)
-    # Without the self-update feature: fewer crates to build, nothing to phone home.
-    cargo install --locked cargo-nextest --version "$NEXTEST_VERSION" \
-        --no-default-features --features default-no-update
-    echo "--> cargo-nextest installed in $(( $(date +%s) - start ))s"
-fi
-cargo nextest --version
+# shellcheck source=ci/nextest.sh
+source ci/nextest.sh
 
 # `cargo test --doc` closes with "0 passed" when there is nothing to run, which
 # reads like a suite that tests nothing; only run it when a doc example exists.
@@ -30,18 +20,4 @@ if grep -rqE '^\s*//[/!]\s*```' --include='*.rs' core/src bindings/*/src 2>/dev/
     cargo test --doc --workspace
 fi
 
-echo "--> cargo nextest run --workspace --all-targets --profile ci"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-set +e
-cargo nextest run --workspace --all-targets --profile ci 2>&1 | tee "$log"
-rc=${PIPESTATUS[0]}
-set -e
-
-# nextest ends with "Summary [...] N tests run: ..."; if it did not get that
-# far (build failure, crash), say so in one line the log reader can find.
-if ! grep -qE '^\s*Summary \[' "$log"; then
-    echo "rust suite: nextest printed no summary line (exit $rc)"
-    exit $(( rc == 0 ? 1 : rc ))
-fi
-exit "$rc"
+run_nextest rust --workspace --all-targets --profile ci

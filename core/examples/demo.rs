@@ -23,7 +23,7 @@ fn main() -> vqueue_core::Result<()> {
 
     // First writer session: part 0, the default v2 format.
     {
-        let mut writer = Queue::open(&base, QUEUE, Mode::ReadWrite)?;
+        let writer = Queue::open(&base, QUEUE, Mode::ReadWrite)?;
         for i in 1..=3 {
             writer.push(format!("order {i} created").as_bytes(), MsgType::String)?;
         }
@@ -45,7 +45,7 @@ fn main() -> vqueue_core::Result<()> {
             format: Format::V3,
             ..WriterOptions::default()
         };
-        let mut writer = Queue::open_with(&base, QUEUE, Mode::ReadWrite, opts)?;
+        let writer = Queue::open_with(&base, QUEUE, Mode::ReadWrite, opts)?;
         let bodies: Vec<String> = (1..=3)
             .map(|i| format!(r#"{{"order":{i},"status":"paid"}}"#))
             .collect();

@@ -13,7 +13,7 @@ const ROUNDS: u64 = 200;
 
 fn main() -> vqueue_core::Result<()> {
     let dir = std::env::temp_dir().join(format!("vqueue-wait-latency-{}", std::process::id()));
-    let mut queue = Queue::open(&dir, "q", Mode::ReadWrite)?;
+    let queue = Queue::open(&dir, "q", Mode::ReadWrite)?;
     let mut consumer = Consumer::open(&dir, "c", "q")?;
     let (tx, rx) = mpsc::channel();
     let writer = std::thread::spawn(move || -> vqueue_core::Result<()> {

@@ -137,6 +137,20 @@ pub unsafe fn map_mut_len(file: &File, len: usize) -> io::Result<MmapMut> {
     memmap2::MmapOptions::new().len(len).map_mut(file)
 }
 
+/// Drops `len` bytes of a shared file map at `offset` from this process's
+/// resident set; their contents stay in the file's page cache (dirty pages
+/// stay dirty) and come back on the next access. Unix: `MADV_DONTNEED`,
+/// which on a shared file mapping only unmaps the pages. Windows: nothing
+/// (the working set is trimmed by the system).
+pub fn release_mapped(map: &MmapMut, offset: usize, len: usize) {
+    #[cfg(unix)]
+    // SAFETY: the map is a shared mapping of a file, where MADV_DONTNEED
+    // discards no data; the range is checked by memmap2.
+    let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, len) };
+    #[cfg(windows)]
+    let _ = (map, offset, len);
+}
+
 /// Data and metadata of the file to stable storage.
 pub fn sync(file: &File) -> io::Result<()> {
     file.sync_all()

@@ -15,6 +15,12 @@ use crate::types::Format;
 
 const MIN_RESERVE: u64 = 1 << 20;
 const MAX_STEP: u64 = 64 << 20;
+/// Written bytes the writer's map keeps resident before it lets go of them.
+const RELEASE_STEP: u64 = 8 << 20;
+/// A multiple of every page size Linux uses, so released ranges are aligned.
+const RELEASE_ALIGN: u64 = 64 << 10;
+/// Staged bytes are written out in chunks of about this size.
+const STAGE_CHUNK: usize = 1 << 20;
 
 pub struct PartWriter {
     file: File,
@@ -24,6 +30,11 @@ pub struct PartWriter {
     cap: u64,
     /// Bytes written: the right edge once published.
     len: u64,
+    /// Bytes before this offset have been dropped from the map (see
+    /// `release_written`).
+    released: u64,
+    /// The last `staged.len()` bytes counted in `len`, not yet in the file.
+    staged: Vec<u8>,
 }
 
 impl PartWriter {
@@ -32,7 +43,7 @@ impl PartWriter {
     pub fn open(path: &Path, len: u64) -> Result<PartWriter> {
         let file = os::open_rw(path).map_err(|e| Error::io_at("open", path, e))?;
         file.set_len(len).map_err(|e| Error::io_at("truncate", path, e))?;
-        Ok(PartWriter { file, path: path.to_path_buf(), map: None, cap: len, len })
+        Ok(PartWriter { file, path: path.to_path_buf(), map: None, cap: len, len, released: 0, staged: Vec::new() })
     }
 
     pub fn len(&self) -> u64 {
@@ -79,12 +90,78 @@ impl PartWriter {
         let map = self.map.as_mut().expect("reserve maps");
         fill(&mut map[start as usize..start as usize + n]);
         self.len += n as u64;
+        if self.len.saturating_sub(self.released) >= RELEASE_STEP {
+            self.release_written();
+        }
         Ok(start)
+    }
+
+    /// Drops the pages well behind the write position from this process's
+    /// map. A mapped page counts in the resident set for as long as it is
+    /// mapped, so without this a writer of a 1 GiB part would hold 1 GiB;
+    /// the data stays in the page cache (a dirty page stays dirty and is
+    /// written back, or flushed by a sync, as before).
+    fn release_written(&mut self) {
+        let upto = (self.len / RELEASE_ALIGN).saturating_sub(1) * RELEASE_ALIGN;
+        if let Some(map) = &self.map {
+            if upto > self.released {
+                os::release_mapped(map, self.released as usize, (upto - self.released) as usize);
+            }
+        }
+        self.released = self.released.max(upto);
+    }
+
+    /// Like `append`, but the bytes go to a buffer that `write_staged`
+    /// writes to the file with one `pwrite` per chunk. For a lot of data at
+    /// once this is cheaper than the map: the first store to a mapped page
+    /// makes the kernel fill the page (with zeros) before it is overwritten,
+    /// while a write that covers a page replaces it outright.
+    /// `fill` extends the buffer by exactly `n` bytes.
+    pub fn stage(&mut self, n: usize, fill: impl FnOnce(&mut Vec<u8>)) -> Result<u64> {
+        if !self.staged.is_empty() && self.staged.len() + n > STAGE_CHUNK {
+            self.write_staged(0)?;
+        }
+        let start = self.len;
+        let before = self.staged.len();
+        fill(&mut self.staged);
+        debug_assert_eq!(self.staged.len(), before + n);
+        self.len += n as u64;
+        Ok(start)
+    }
+
+    /// Writes the staged bytes to the file; the last `tail` of them (a
+    /// sentinel) are not counted as written.
+    fn write_staged(&mut self, tail: usize) -> Result<()> {
+        if self.staged.is_empty() {
+            return Ok(());
+        }
+        let counted = (self.staged.len() - tail) as u64;
+        let at = self.len - counted;
+        // Reserve first: the space must exist before the map may cover it,
+        // with room for a sentinel after the records.
+        self.len = at;
+        let reserved = self.reserve(counted + HEADER_SIZE as u64);
+        self.len = at + counted;
+        let written = reserved.and_then(|()| os::write_all_at(&self.file, &self.staged, at).map_err(|e| Error::io_at("write", &self.path, e)));
+        self.staged.clear();
+        if self.staged.capacity() > 4 * STAGE_CHUNK {
+            // Give back the room a very large record needed.
+            self.staged = Vec::new();
+        }
+        if written.is_err() {
+            self.len = at;
+        }
+        written
     }
 
     /// Writes `header` just past the written bytes without counting it as
     /// written (see `WriterState::sentinel`).
     pub fn put_sentinel(&mut self, header: &[u8; HEADER_SIZE]) -> Result<()> {
+        if !self.staged.is_empty() {
+            // With the staged records, in the same write.
+            self.staged.extend_from_slice(header);
+            return self.write_staged(HEADER_SIZE);
+        }
         self.reserve(HEADER_SIZE as u64)?;
         let at = self.len as usize;
         self.map.as_mut().expect("reserve maps")[at..at + HEADER_SIZE].copy_from_slice(header);
@@ -93,6 +170,8 @@ impl PartWriter {
 
     /// Forgets bytes appended after `len` (a failed publish).
     pub fn rewind(&mut self, len: u64) {
+        // Staged bytes all belong to the call being undone.
+        self.staged.clear();
         self.len = len;
     }
 
@@ -109,6 +188,7 @@ impl PartWriter {
 
     /// Unmaps and cuts the file back to the written length.
     pub fn finish(&mut self) -> Result<()> {
+        self.write_staged(0)?;
         self.map = None;
         self.file.set_len(self.len).map_err(|e| Error::io_at("truncate", &self.path, e))?;
         self.cap = self.len;

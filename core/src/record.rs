@@ -74,12 +74,24 @@ pub fn record_crc(unsigned_header: &[u8], stored: &[u8]) -> u32 {
 /// Writes a complete record (header + stored body) into `out`, which must be
 /// exactly `HEADER_SIZE + stored.len()` bytes.
 pub fn write_record(out: &mut [u8], header: &Header, stored: &[u8]) {
+    let (head, body) = out.split_at_mut(HEADER_SIZE);
+    header.encode_unsigned(head.try_into().expect("a header's worth of bytes"));
+    body.copy_from_slice(stored);
+    // One pass over the record as laid out (CRC field still zero) costs
+    // less than three over its pieces: this runs for every record pushed.
+    let crc = crc32fast::hash(out);
+    out[21..25].copy_from_slice(&crc.to_le_bytes());
+}
+
+/// Appends a complete record (header + stored body) to `out`.
+pub fn extend_record(out: &mut Vec<u8>, header: &Header, stored: &[u8]) {
+    let at = out.len();
     let mut hb = [0u8; HEADER_SIZE];
     header.encode_unsigned(&mut hb);
-    let crc = record_crc(&hb, stored);
-    hb[21..25].copy_from_slice(&crc.to_le_bytes());
-    out[..HEADER_SIZE].copy_from_slice(&hb);
-    out[HEADER_SIZE..].copy_from_slice(stored);
+    out.extend_from_slice(&hb);
+    out.extend_from_slice(stored);
+    let crc = crc32fast::hash(&out[at..]);
+    out[at + 21..at + 25].copy_from_slice(&crc.to_le_bytes());
 }
 
 /// Why a header at a given offset cannot start a valid record.

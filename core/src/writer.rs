@@ -1,6 +1,7 @@
 //! The writer: one per queue, appending records to its own part.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use crate::compress::DictWriter;
 use crate::error::{Error, Result};
@@ -14,12 +15,26 @@ use crate::scan::{current_part, rebuild_info_push};
 use crate::types::{Durability, Format, Mode, MsgType, WriterOptions};
 use crate::warning::{warn, WarningKind};
 
+/// Bytes of records in one call from which they are staged rather than
+/// copied into the map.
+const STAGE_MIN: usize = 4096;
+
 pub(crate) struct WriterState {
     paths: Paths,
     part: u32,
+    /// What readers have been told: the published right edge and count.
     info: PushInfo,
+    /// Records appended, published or not (`data.len()` is their edge).
+    appended: u32,
     durability: Durability,
     data: PartWriter,
+    /// The part file for flushes made outside the writer's lock (group
+    /// commit); the map may be replaced meanwhile, the descriptor is not.
+    flush_file: Arc<File>,
+    /// Set when a flush failed: what it covered may not be on disk, and a
+    /// later successful fsync would not prove it is, so the writer refuses
+    /// further pushes until it is reopened.
+    failed: bool,
     info_push: File,
     info_push_path: PathBuf,
     /// The info_push file mapped, so publishing a record is a copy rather
@@ -35,6 +50,28 @@ enum Inner {
     Reader,
 }
 
+fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Group commit of `Durability::Sync` pushers sharing one handle: a pusher
+/// whose records are not yet on disk either waits for the flush under way
+/// (if it started after the records were appended, it covers them) or runs
+/// the next one itself, for every record appended by then.
+#[derive(Default)]
+struct Group {
+    state: Mutex<Flushes>,
+    done: Condvar,
+}
+
+#[derive(Default)]
+struct Flushes {
+    running: bool,
+    /// Right edge of the records known to be on stable storage.
+    durable: u64,
+    failed: bool,
+}
+
 /// A queue handle. Read-write: the queue's single writer. Read: a view of the
 /// writer's current part that refuses to push.
 pub struct Queue {
@@ -42,7 +79,56 @@ pub struct Queue {
     mode: Mode,
     inner: Inner,
     /// Last known part and counters, still readable after close.
-    last: std::cell::Cell<(u32, PushInfo)>,
+    last: Mutex<(u32, PushInfo)>,
+    group: Group,
+}
+
+/// The writer's lock file says whether the last writer session was a `Sync`
+/// one, and on which part: only then are intact records past that part's
+/// recorded right edge acknowledged ones to recover.
+mod session {
+    use std::path::Path;
+
+    use crate::error::{Error, Result};
+    use crate::os::{self, File};
+
+    const MAGIC: &[u8; 4] = b"VQW1";
+    const LEN: usize = 12;
+
+    pub fn synced_part(lock: &File) -> Option<u32> {
+        let mut b = [0u8; LEN];
+        if os::read_at(lock, &mut b, 0).ok()? != LEN {
+            return None;
+        }
+        let part = u32::from_le_bytes(b[4..8].try_into().unwrap());
+        (&b[..4] == MAGIC && crc32fast::hash(&b[..8]).to_le_bytes() == b[8..12]).then_some(part)
+    }
+
+    /// `Some(part)` for a `Sync` session (on disk before its first push is
+    /// acknowledged), `None` clears the mark.
+    pub fn record(lock: &File, path: &Path, synced: Option<u32>) -> Result<()> {
+        let mut b = [0u8; LEN];
+        if let Some(part) = synced {
+            b[..4].copy_from_slice(MAGIC);
+            b[4..8].copy_from_slice(&part.to_le_bytes());
+            let sum = crc32fast::hash(&b[..8]);
+            b[8..12].copy_from_slice(&sum.to_le_bytes());
+        }
+        os::write_all_at(lock, &b, 0).map_err(|e| Error::io_at("write", path, e))?;
+        if synced.is_some() {
+            os::sync_data(lock).map_err(|e| Error::io_at("sync", path, e))?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether an intact record continues the part just past its published
+/// right edge: records that reached the disk without their metadata.
+fn record_follows(paths: &Paths, id: u32, info: &PushInfo) -> bool {
+    let data = paths.part_data(id);
+    let Ok(len) = os::file_len(&data) else { return false };
+    let Ok(mut reader) = PartReader::open(&data) else { return false };
+    matches!(reader.record_at(info.right_edge, len, info.format), Ok(Some(h)) if h.count_pushed == info.count + 1)
 }
 
 /// Whether a part can be reused by a new writer: it exists and holds no
@@ -64,13 +150,27 @@ fn part_is_empty(paths: &Paths, id: u32) -> bool {
 }
 
 impl WriterState {
-    fn open(paths: Paths, opts: WriterOptions) -> Result<WriterState> {
+    fn open(paths: Paths, opts: WriterOptions, lock: &File) -> Result<WriterState> {
         let sync = opts.durability == Durability::Sync;
         let current = current_part(&paths)?;
+        let sync_session = session::synced_part(lock);
         if let Some(id) = current {
             // A writer killed in the middle of publishing can leave a torn
-            // info_push; rebuild it from the records before moving on.
-            if let Err(Error::InvalidChecksum { .. } | Error::Corrupt { .. }) = meta::read_info_push(&paths, id) {
+            // info_push, and one that lost power an info_push older than the
+            // records it had flushed (a `Sync` push flushes only the data):
+            // rebuild it from the records before moving on.
+            let stale = match meta::read_info_push(&paths, id) {
+                Err(Error::InvalidChecksum { .. } | Error::Corrupt { .. }) => true,
+                // Only a `Sync` session acknowledges records before their
+                // metadata is on disk; past a `None` session's right edge a
+                // complete record is one whose push never returned.
+                Ok(Some(info)) => sync_session == Some(id) && record_follows(&paths, id, &info),
+                Ok(None) => sync_session == Some(id) && [Format::V2, Format::V3]
+                    .into_iter()
+                    .any(|format| record_follows(&paths, id, &PushInfo { right_edge: 0, count: 0, format })),
+                Err(_) => false,
+            };
+            if stale {
                 if let (_, _, Some(action)) = rebuild_info_push(&paths, id, &mut |_| {})? {
                     let message = format!("queue {}: {action}", paths.queue);
                     warn(WarningKind::InfoPushRebuilt, Some(&paths.info_push(id)), message);
@@ -110,14 +210,20 @@ impl WriterState {
         }
 
         let data = PartWriter::open(&paths.part_data(part), 0)?;
+        let flush_file = Arc::new(
+            data.file().try_clone().map_err(|e| Error::io_at("open", &paths.part_data(part), e))?,
+        );
         let info_push_path = paths.info_push(part);
         let info_push = os::open_rw(&info_push_path).map_err(|e| Error::io_at("open", &info_push_path, e))?;
         let mut state = WriterState {
             info: PushInfo { right_edge: 0, count: 0, format: opts.format },
+            appended: 0,
             paths,
             part,
             durability: opts.durability,
             data,
+            flush_file,
+            failed: false,
             info_push,
             info_push_path,
             info_map: None,
@@ -150,6 +256,7 @@ impl WriterState {
             os::sync(&f).map_err(|e| Error::io_at("sync", &iq, e))?;
             os::sync_dir(&state.paths.base)?;
         }
+        session::record(lock, &state.paths.queue_lock(), sync.then_some(part))?;
         Ok(state)
     }
 
@@ -173,7 +280,7 @@ impl WriterState {
             start_pos: self.data.len(),
             msg_length: 0,
             magic: record::magic_of(self.info.format),
-            count_pushed: self.info.count + 1,
+            count_pushed: self.appended + 1,
             type_byte: MsgType::String.as_byte(),
             crc: 0,
         };
@@ -198,7 +305,7 @@ impl WriterState {
         }
     }
 
-    fn append(&mut self, body: &[u8], msg_type: MsgType) -> Result<()> {
+    fn append(&mut self, body: &[u8], msg_type: MsgType, staged: bool) -> Result<()> {
         if body.len() as u64 > MAX_BODY {
             return Err(Error::TooLarge { len: body.len() as u64 });
         }
@@ -211,53 +318,78 @@ impl WriterState {
             start_pos: self.data.len(),
             msg_length: stored.len() as u32,
             magic: record::magic_of(self.info.format),
-            count_pushed: self.info.count + 1,
+            count_pushed: self.appended + 1,
             type_byte: msg_type.as_byte() | if compressed { record::COMPRESSED_FLAG } else { 0 },
             crc: 0,
         };
-        self.data.append(HEADER_SIZE + stored.len(), |out| record::write_record(out, &header, stored))?;
-        self.info.count += 1;
+        if staged {
+            self.data.stage(HEADER_SIZE + stored.len(), |out| record::extend_record(out, &header, stored))?;
+        } else {
+            self.data.append(HEADER_SIZE + stored.len(), |out| record::write_record(out, &header, stored))?;
+        }
+        self.appended += 1;
         if let Some(d) = &mut self.dict {
             d.observe(body);
         }
         Ok(())
     }
 
-    /// Publishes everything appended since `edge`/`count`, or forgets it.
-    fn commit_appended(&mut self, edge: u64, count: u32) -> Result<u64> {
-        let outcome = (|| {
-            self.sentinel()?;
-            if self.durability == Durability::Sync {
-                self.data.sync_from(edge)?;
-            }
-            self.info.right_edge = self.data.len();
-            self.publish()?;
-            if self.durability == Durability::Sync {
-                self.sync_info_push()?;
-            }
-            Ok(self.info.right_edge)
-        })();
-        if outcome.is_err() {
-            self.rollback(edge, count);
+    /// Appends `bodies` after everything appended so far, unpublished, and
+    /// returns the edge after them; on error forgets this call's records.
+    fn append_many<B: AsRef<[u8]>>(&mut self, bodies: &[B], msg_type: MsgType) -> Result<u64> {
+        if self.failed {
+            return Err(Error::io(
+                format!("push to {}: an earlier flush failed; reopen the queue", self.paths.part_data(self.part).display()),
+                std::io::Error::other("earlier flush failed"),
+            ));
         }
-        outcome
+        let (edge, count) = (self.data.len(), self.appended);
+        // A page or more of records at once is staged and written with
+        // `pwrite` (see `PartWriter::stage`); less goes through the map.
+        let bytes: usize = bodies.iter().map(|b| b.as_ref().len() + HEADER_SIZE).sum();
+        let staged = bytes >= STAGE_MIN;
+        let appended = bodies
+            .iter()
+            .try_for_each(|b| self.append(b.as_ref(), msg_type, staged))
+            .and_then(|()| self.sentinel());
+        if let Err(e) = appended {
+            self.rollback(edge, count);
+            return Err(e);
+        }
+        Ok(self.data.len())
+    }
+
+    /// Publishes the records appended up to `edge` (`count` of them).
+    fn publish_upto(&mut self, edge: u64, count: u32) -> Result<()> {
+        let before = self.info;
+        self.info.right_edge = edge;
+        self.info.count = count;
+        let published = self.publish();
+        if published.is_err() {
+            self.info = before;
+        }
+        published
+    }
+
+    /// Publishes every record appended so far; the `Durability::None` push.
+    fn publish_appended(&mut self) -> Result<()> {
+        let published = self.publish_upto(self.data.len(), self.appended);
+        if published.is_err() {
+            self.discard_unpublished();
+        }
+        published
+    }
+
+    /// Forgets the records appended but not published.
+    fn discard_unpublished(&mut self) {
+        self.rollback(self.info.right_edge, self.info.count);
+        // Best effort: the sentinel only helps readers of the reference.
+        let _ = self.sentinel();
     }
 
     fn rollback(&mut self, edge: u64, count: u32) {
         self.data.rewind(edge);
-        self.info.right_edge = edge;
-        self.info.count = count;
-    }
-
-    fn push_many<B: AsRef<[u8]>>(&mut self, bodies: &[B], msg_type: MsgType) -> Result<u64> {
-        let (edge, count) = (self.info.right_edge, self.info.count);
-        for body in bodies {
-            if let Err(e) = self.append(body.as_ref(), msg_type) {
-                self.rollback(edge, count);
-                return Err(e);
-            }
-        }
-        self.commit_appended(edge, count)
+        self.appended = count;
     }
 
     fn sync(&mut self) -> Result<()> {
@@ -271,6 +403,8 @@ impl WriterState {
         if let Some(d) = &mut self.dict {
             d.settle();
         }
+        // A push still waiting for its flush is not acknowledged: it fails.
+        self.discard_unpublished();
         self.data.finish()?;
         if self.durability == Durability::Sync {
             self.sync()?;
@@ -297,7 +431,7 @@ impl Queue {
         let paths = Paths::new(&base, name);
         let (inner, last) = if mode.writes() {
             let what = format!("the writer of queue {name:?} in {}", base.display());
-            let h = Handle::acquire(&paths.queue_lock(), &what, |_| WriterState::open(paths.clone(), opts))?;
+            let h = Handle::acquire(&paths.queue_lock(), &what, |lock| WriterState::open(paths.clone(), opts, lock))?;
             let last = h.with(|w| Ok((w.part, w.info)))?;
             (Inner::Writer(h), last)
         } else {
@@ -306,7 +440,8 @@ impl Queue {
             let info = meta::read_info_push(&paths, part)?.unwrap_or_default();
             (Inner::Reader, (part, info))
         };
-        Ok(Queue { name: name.to_string(), mode, inner, last: std::cell::Cell::new(last) })
+        let group = Group { state: Mutex::new(Flushes { durable: last.1.right_edge, ..Flushes::default() }), done: Condvar::new() };
+        Ok(Queue { name: name.to_string(), mode, inner, last: Mutex::new(last), group })
     }
 
     fn writer(&self) -> Result<&Handle<WriterState>> {
@@ -318,22 +453,90 @@ impl Queue {
 
     /// Appends one record; returns the part's right edge after it. The record
     /// is visible to consumers in any process when this returns.
-    pub fn push(&mut self, body: &[u8], msg_type: MsgType) -> Result<u64> {
+    pub fn push(&self, body: &[u8], msg_type: MsgType) -> Result<u64> {
         self.push_batch(&[body], msg_type)
     }
 
     /// Appends several records and publishes them together.
-    pub fn push_batch<B: AsRef<[u8]>>(&mut self, bodies: &[B], msg_type: MsgType) -> Result<u64> {
-        let (edge, last) = self.writer()?.with(|w| {
-            let edge = w.push_many(bodies, msg_type);
-            Ok((edge, (w.part, w.info)))
+    ///
+    /// With `Durability::Sync` the records are flushed before they are
+    /// published, with one flush of the part data; metadata is not flushed
+    /// (records carry their own CRC, and a writer opening after a crash
+    /// publishes the intact records it finds past the recorded right edge).
+    /// Threads pushing through one handle share flushes: pushes appended
+    /// while a flush runs go to disk together in the next one.
+    pub fn push_batch<B: AsRef<[u8]>>(&self, bodies: &[B], msg_type: MsgType) -> Result<u64> {
+        let h = self.writer()?;
+        let (edge, sync) = h.with(|w| {
+            let edge = w.append_many(bodies, msg_type)?;
+            let sync = w.durability == Durability::Sync;
+            if !sync {
+                w.publish_appended()?;
+                // Under the writer's lock, so concurrent pushers store it in order.
+                self.remember(w);
+            }
+            Ok((edge, sync))
         })?;
-        self.last.set(last);
-        edge
+        if sync {
+            self.flushed_to(h, edge)?;
+        }
+        Ok(edge)
+    }
+
+    /// Returns once the records up to `edge` are on stable storage and
+    /// published, flushing them itself unless a flush under way covers them.
+    fn flushed_to(&self, h: &Handle<WriterState>, edge: u64) -> Result<()> {
+        let mut g = guard(&self.group.state);
+        loop {
+            if g.durable >= edge {
+                return Ok(());
+            }
+            if g.failed {
+                return Err(Error::io("push", std::io::Error::other("the flush that covered this push failed")));
+            }
+            if g.running {
+                g = self.group.done.wait(g).unwrap_or_else(|p| p.into_inner());
+                continue;
+            }
+            g.running = true;
+            drop(g);
+            let flushed = self.flush_appended(h);
+            g = guard(&self.group.state);
+            g.running = false;
+            match &flushed {
+                Ok(upto) => g.durable = g.durable.max(*upto),
+                Err(_) => g.failed = true,
+            }
+            self.group.done.notify_all();
+            flushed?;
+        }
+    }
+
+    /// Flushes every record appended so far, then publishes them; returns
+    /// their edge. The flush runs without the writer's lock.
+    fn flush_appended(&self, h: &Handle<WriterState>) -> Result<u64> {
+        let (upto, count, file) = h.with(|w| Ok((w.data.len(), w.appended, w.flush_file.clone())))?;
+        let data_path = || h.with(|w| Ok(w.paths.part_data(w.part))).unwrap_or_default();
+        let outcome = match os::sync_data(&file) {
+            Ok(()) => h.with(|w| {
+                w.publish_upto(upto, count)?;
+                self.remember(w);
+                Ok(upto)
+            }),
+            Err(e) => Err(Error::io_at("sync", &data_path(), e)),
+        };
+        if outcome.is_err() {
+            let _ = h.with(|w| {
+                w.failed = true;
+                w.discard_unpublished();
+                Ok(())
+            });
+        }
+        outcome
     }
 
     /// Forces everything written so far to stable storage.
-    pub fn sync(&mut self) -> Result<()> {
+    pub fn sync(&self) -> Result<()> {
         self.writer()?.with(|w| w.sync())
     }
 
@@ -353,8 +556,12 @@ impl Queue {
         self.mode
     }
 
+    fn remember(&self, w: &WriterState) {
+        *guard(&self.last) = (w.part, w.info);
+    }
+
     fn view<R>(&self, f: impl Fn(u32, &PushInfo) -> R) -> R {
-        let (part, info) = self.last.get();
+        let (part, info) = *guard(&self.last);
         f(part, &info)
     }
 

@@ -20,7 +20,7 @@ fn bodies(range: std::ops::Range<u32>) -> Vec<Vec<u8>> {
 #[test]
 fn one_producer_one_consumer_in_order() {
     let dir = tempfile::tempdir().unwrap();
-    let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    let q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
     let mut c = Consumer::open(dir.path(), "c", "q").unwrap();
     for b in bodies(0..100) {
         q.push(&b, MsgType::String).unwrap();
@@ -35,7 +35,7 @@ fn one_producer_one_consumer_in_order() {
 #[test]
 fn push_returns_right_edge() {
     let dir = tempfile::tempdir().unwrap();
-    let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    let q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
     assert_eq!(q.push(b"abc", MsgType::String).unwrap(), 28);
     assert_eq!(q.push(b"", MsgType::Object).unwrap(), 53);
     assert_eq!(q.right_edge(), 53);
@@ -44,7 +44,7 @@ fn push_returns_right_edge() {
 #[test]
 fn every_consumer_gets_every_message() {
     let dir = tempfile::tempdir().unwrap();
-    let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    let q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
     let mut cs: Vec<_> = (0..3).map(|i| Consumer::open(dir.path(), &format!("c{i}"), "q").unwrap()).collect();
     q.push_batch(&bodies(0..10), MsgType::String).unwrap();
     for c in &mut cs {
@@ -55,11 +55,11 @@ fn every_consumer_gets_every_message() {
 #[test]
 fn second_writer_starts_a_part_old_consumer_crosses_new_consumer_starts_there() {
     let dir = tempfile::tempdir().unwrap();
-    let mut q1 = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    let q1 = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
     let mut old = Consumer::open(dir.path(), "old", "q").unwrap();
     q1.push(b"m1", MsgType::String).unwrap();
     q1.push(b"m2", MsgType::String).unwrap();
-    let mut q2 = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    let q2 = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
     assert!(!q1.is_ready());
     assert!(matches!(q1.push(b"lost?", MsgType::String), Err(Error::Closed(_))));
     assert_eq!(q2.part_id(), 1);
@@ -83,7 +83,7 @@ fn writer_reuses_an_empty_part() {
 #[test]
 fn uncommitted_messages_are_read_again() {
     let dir = tempfile::tempdir().unwrap();
-    let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    let q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
     let mut c = Consumer::open(dir.path(), "c", "q").unwrap();
     q.push_batch(&bodies(0..5), MsgType::String).unwrap();
     for _ in 0..2 {
@@ -101,7 +101,7 @@ fn uncommitted_messages_are_read_again() {
 #[test]
 fn same_named_consumer_takes_over_in_process() {
     let dir = tempfile::tempdir().unwrap();
-    let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    let q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
     let mut a = Consumer::open(dir.path(), "c", "q").unwrap();
     q.push_batch(&bodies(0..4), MsgType::String).unwrap();
     assert!(a.pop_header().unwrap());
@@ -116,12 +116,12 @@ fn same_named_consumer_takes_over_in_process() {
 #[test]
 fn read_only_consumer_crosses_parts_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    let q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
     let mut rw = Consumer::open(dir.path(), "c", "q").unwrap();
     drop(rw.pop_header());
     q.push(b"a", MsgType::String).unwrap();
     drop(q);
-    let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    let q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
     q.push(b"b", MsgType::Object).unwrap();
     drop(rw);
     let before = std::fs::read(dir.path().join("q_info_pop_c")).unwrap();
@@ -140,7 +140,7 @@ fn read_only_consumer_crosses_parts_and_writes_nothing() {
 #[test]
 fn wait_wakes_on_push_from_another_thread() {
     let dir = tempfile::tempdir().unwrap();
-    let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    let q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
     let mut c = Consumer::open(dir.path(), "c", "q").unwrap();
     assert!(!c.wait(Duration::from_millis(20)).unwrap());
     let t = std::thread::spawn(move || {
@@ -193,12 +193,12 @@ fn v3_compresses_and_reads_back() {
 fn verify_reports_a_missing_middle_part_and_consumers_pass_over_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = {
-        let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+        let q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
         q.push(b"p0", MsgType::String).unwrap();
         Consumer::open(dir.path(), "c", "q").unwrap()
     };
     for body in [b"p1", b"p2"] {
-        let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+        let q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
         q.push(body, MsgType::String).unwrap();
     }
     std::fs::remove_dir_all(dir.path().join("q-1")).unwrap();
@@ -234,7 +234,7 @@ fn consumer_names_that_would_be_other_files_are_refused() {
 #[test]
 fn large_bodies_between_small_ones_read_back() {
     let dir = tempfile::tempdir().unwrap();
-    let mut q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
+    let q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
     let mut c = Consumer::open(dir.path(), "c", "q").unwrap();
     let big: Vec<u8> = (0..3 << 20).map(|i: u32| (i % 251) as u8).collect();
     let all = vec![b"small".to_vec(), big.clone(), b"after".to_vec(), big, b"last".to_vec()];

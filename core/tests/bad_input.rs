@@ -374,7 +374,7 @@ fn short_data_file_is_reported_and_repair_rebuilds_metadata() {
 fn bytes_after_the_right_edge_are_never_returned() {
     let dir = temp_base();
     let base = dir.path();
-    let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
+    let w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
     let mut c = Consumer::open(base, "c", Q).unwrap();
     let first: Vec<Vec<u8>> = (0..5).map(|i| body(i, 70)).collect();
     for b in &first {
@@ -1001,7 +1001,7 @@ fn disk_full_push_batch_is_io_error_and_loses_nothing() {
     isolated("disk_full_push_batch_is_io_error_and_loses_nothing", || {
         let dir = temp_base();
         let base = dir.path();
-        let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
+        let w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
         let mut c = Consumer::open(base, "c", Q).unwrap();
         let big = 16 * 1024;
         let mut acked: Vec<Vec<u8>> = (0..40).map(|i| body(i, big)).collect();
@@ -1049,7 +1049,7 @@ fn disk_full_when_starting_a_part_is_io_error_and_queue_recovers() {
         session(base, Q, &first);
         let mut consumer = Consumer::open_reader(base, Q, Start::FirstPart).unwrap();
         let old = limit_file_size(64);
-        let attempt = Queue::open(base, Q, Mode::ReadWrite).and_then(|mut w| {
+        let attempt = Queue::open(base, Q, Mode::ReadWrite).and_then(|w| {
             for i in 0..1000 {
                 w.push(&body(1000 + i, 1000), MsgType::String)?;
             }
@@ -1126,7 +1126,7 @@ fn forgotten_writer_mid_stream_loses_nothing() {
     let mut c = None;
     let mut expected = Vec::new();
     for round in 0..3 {
-        let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
+        let w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
         assert_eq!(w.part_id(), round, "each writer session starts its own part");
         if c.is_none() {
             c = Some(Consumer::open(base, "c", Q).unwrap());
@@ -1157,7 +1157,7 @@ fn killed_writer_process_loses_nothing_acknowledged() {
     const NAME: &str = "killed_writer_process_loses_nothing_acknowledged";
     const VAR: &str = "VQUEUE_TEST_KILLED_WRITER_BASE";
     if let Ok(base) = std::env::var(VAR) {
-        let mut w = Queue::open(&base, Q, Mode::ReadWrite).unwrap();
+        let w = Queue::open(&base, Q, Mode::ReadWrite).unwrap();
         let out = std::io::stdout();
         for i in 0.. {
             w.push(&body(i, 1 + i % 700), MsgType::String).unwrap();
@@ -1215,7 +1215,7 @@ fn killed_writer_process_loses_nothing_acknowledged() {
 fn forgotten_consumer_replays_from_last_commit() {
     let dir = temp_base();
     let base = dir.path();
-    let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
+    let w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
     let mut c = Consumer::open(base, "c", Q).unwrap();
     let bodies: Vec<Vec<u8>> = (0..10).map(|i| body(i, 33)).collect();
     w.push_batch(&bodies, MsgType::String).unwrap();
@@ -1239,7 +1239,7 @@ fn forgotten_consumer_replays_from_last_commit() {
 fn oversized_body_is_too_large_and_writes_nothing() {
     let dir = temp_base();
     let base = dir.path();
-    let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
+    let w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
     w.push(b"before", MsgType::String).unwrap();
     let edge = w.right_edge();
     // Zeroed allocation: the pages are never touched unless the body is read.
@@ -1266,9 +1266,9 @@ fn oversized_body_is_too_large_and_writes_nothing() {
 fn read_only_and_closed_handles_give_typed_errors() {
     let dir = temp_base();
     let base = dir.path();
-    let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
+    let w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
     w.push(b"one", MsgType::String).unwrap();
-    let mut ro = Queue::open(base, Q, Mode::Read).unwrap();
+    let ro = Queue::open(base, Q, Mode::Read).unwrap();
     assert!(matches!(ro.push(b"x", MsgType::String), Err(Error::ReadOnly(_))));
     assert!(matches!(
         ro.push_batch(&[b"x"], MsgType::String),

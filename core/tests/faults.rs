@@ -192,7 +192,7 @@ fn fault_01_fsync_sync_durability_forces_data_to_disk() {
             durability: Durability::Sync,
         };
 
-        let mut w = Queue::open_with(base, "durable", Mode::ReadWrite, sync_opts).unwrap();
+        let w = Queue::open_with(base, "durable", Mode::ReadWrite, sync_opts).unwrap();
         let acked: Vec<Vec<u8>> = (0..20).map(|i| body(i, 100)).collect();
         for b in &acked {
             w.push(b, MsgType::String).unwrap();
@@ -202,9 +202,9 @@ fn fault_01_fsync_sync_durability_forces_data_to_disk() {
         let mut r = Consumer::open_reader(base, "durable", Start::FirstPart).unwrap();
         assert_eq!(drain_bodies(&mut r), acked);
 
-        let mut synced = Queue::open_with(base, "s", Mode::ReadWrite, sync_opts).unwrap();
+        let synced = Queue::open_with(base, "s", Mode::ReadWrite, sync_opts).unwrap();
         synced.push(b"before", MsgType::String).unwrap();
-        let mut lazy = Queue::open(base, "n", Mode::ReadWrite).unwrap();
+        let lazy = Queue::open(base, "n", Mode::ReadWrite).unwrap();
         lazy.push(b"before", MsgType::String).unwrap();
         let mut consumer = Consumer::open(base, "c", "n").unwrap();
         consumer.pop().unwrap().unwrap();
@@ -239,7 +239,7 @@ fn fault_01_fsync_sync_durability_forces_data_to_disk() {
         // A new part (directory, info_queue) must be durable before a Sync
         // push into it is acknowledged.
         let fresh =
-            Queue::open_with(base, "fresh", Mode::ReadWrite, sync_opts).and_then(|mut q| q.push(b"x", MsgType::String));
+            Queue::open_with(base, "fresh", Mode::ReadWrite, sync_opts).and_then(|q| q.push(b"x", MsgType::String));
         assert!(
             matches!(fresh, Err(Error::Io { .. })),
             "a Sync writer on a new part acknowledged without syncing: {fresh:?}"
@@ -267,7 +267,7 @@ fn fault_02_metadata_rewrite_never_leaves_empty_or_torn_files() {
     let base = dir.path().to_path_buf();
     let rec = 25 + 100u64;
 
-    let mut w = Queue::open(&base, Q, Mode::ReadWrite).unwrap();
+    let w = Queue::open(&base, Q, Mode::ReadWrite).unwrap();
     let mut c = Consumer::open(&base, "c", Q).unwrap();
     let n = 3000;
     for i in 0..n {

@@ -425,7 +425,7 @@ impl<const V3: bool> StateMachineTest for QueueMachine<V3> {
                         }
                     }
                     WriterEnd::Takeover => {
-                        let mut old = std::mem::replace(&mut sut.writer, open_writer::<V3>(&sut.base));
+                        let old = std::mem::replace(&mut sut.writer, open_writer::<V3>(&sut.base));
                         assert!(!old.is_ready(), "a taken-over writer still reports ready");
                         assert!(
                             matches!(old.push(b"late", MsgType::String), Err(Error::Closed(_))),
@@ -647,7 +647,7 @@ prop_state_machine! {
 #[test]
 fn backlog_counts_records_pushed_after_the_consumer_looked() {
     let tmp = temp_base();
-    let mut w = Queue::open(tmp.path(), Q, Mode::ReadWrite).expect("writer");
+    let w = Queue::open(tmp.path(), Q, Mode::ReadWrite).expect("writer");
     w.push(b"one", MsgType::String).expect("push");
     let mut c = Consumer::open(tmp.path(), "a", Q).expect("consumer");
     assert_eq!(c.backlog().expect("backlog"), 1);

@@ -7,7 +7,9 @@ examples of up to 25 steps, "dev" 1000 examples of up to 80 steps.
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,18 +51,24 @@ class Model:
 
 
 class QueueMachine(RuleBasedStateMachine):
+    """The machine drives ``api``: the ``vqueue`` package here; subclasses
+    give another module with the same ``Queue``, ``Consumer`` and ``Closed``
+    (the UniFFI module behind a thin facade, in tests/conformance)."""
+
+    api = vqueue
+
     def __init__(self):
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(prefix="vq-sm-"))
         self.model = Model()
-        self.writer: Optional[Queue] = Queue(self.dir, QUEUE, Mode.READ_WRITE)
+        self.writer: Optional[Queue] = self.api.Queue(self.dir, QUEUE, Mode.READ_WRITE)
         self.model.part = self.writer.part_id
         self.consumers: Dict[str, ModelConsumer] = {}
         # Every consumer gets a saved position before the first push, so the
         # model never depends on where a brand-new consumer starts (tested
         # separately in test_original_scenarios).
         for name in NAMES:
-            c = Consumer(self.dir, name, QUEUE)
+            c = self.api.Consumer(self.dir, name, QUEUE)
             c.commit()
             self.consumers[name] = ModelConsumer(committed=0, popped=0, handle=c)
 
@@ -94,14 +102,14 @@ class QueueMachine(RuleBasedStateMachine):
         old = self.writer
         if old is not None and close_first:
             old.close()
-        self.writer = Queue(self.dir, QUEUE, Mode.READ_WRITE, format=fmt)
+        self.writer = self.api.Queue(self.dir, QUEUE, Mode.READ_WRITE, format=fmt)
         if self.model.count_in_part() > 0:
             self.model.part += 1
         assert self.writer.part_id == self.model.part
         assert self.writer.count_pushed == 0
         if old is not None:
             assert not old.is_ready
-            with pytest.raises(vqueue.Closed):
+            with pytest.raises(self.api.Closed):
                 old.push(b"must fail", MsgType.STRING)
 
     @precondition(lambda self: self.writer is not None)
@@ -164,13 +172,13 @@ class QueueMachine(RuleBasedStateMachine):
             mc.handle.close()
             mc.handle = None
         if reopen:
-            mc.handle = Consumer(self.dir, name, QUEUE)
+            mc.handle = self.api.Consumer(self.dir, name, QUEUE)
             mc.popped = mc.committed
 
     @rule(name=st.sampled_from(NAMES))
     def read_only_view_from_saved_position(self, name):
         mc = self.consumers[name]
-        with Consumer.new_with_mode(self.dir, name, QUEUE, Mode.READ) as ro:
+        with self.api.Consumer.new_with_mode(self.dir, name, QUEUE, Mode.READ) as ro:
             got = [(m.body, m.msg_type, m.part) for m in ro]
         assert got == self.model.messages[mc.committed:]
 
@@ -186,7 +194,7 @@ class QueueMachine(RuleBasedStateMachine):
 
     @rule()
     def full_scan(self):
-        got = [(m.body, m.msg_type, m.part) for m in Consumer.reader(self.dir, QUEUE)]
+        got = [(m.body, m.msg_type, m.part) for m in self.api.Consumer.reader(self.dir, QUEUE)]
         assert got == self.model.messages
 
     # --- invariants -------------------------------------------------------
@@ -199,3 +207,16 @@ class QueueMachine(RuleBasedStateMachine):
 
 
 TestQueueMachine = QueueMachine.TestCase
+
+# The same machine on the UniFFI-generated module (the surface Kotlin and
+# Swift use), behind the facade that gives it this package's shape. The
+# conformance suite generates the module and names its folder in
+# $VQUEUE_UNIFFI_DIR; without it there is no module to test.
+if os.environ.get("VQUEUE_UNIFFI_DIR"):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "conformance"))
+    import uniffi_facade
+
+    class UniFFIQueueMachine(QueueMachine):
+        api = uniffi_facade
+
+    TestUniFFIQueueMachine = UniFFIQueueMachine.TestCase

@@ -16,6 +16,8 @@ Exit codes:
      ([A-Za-z0-9_.-]+, at most 128 bytes, not . or ..)
   3  queue error: not found, already open by another process, checksum or
      structure error, or an I/O error
+  4  bridge: the NATS server refused the connection, the login or a request,
+     or the stream is missing
 
 Errors are printed on stderr as `vqueue: <message>`.";
 
@@ -123,6 +125,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Move messages between a queue and a NATS JetStream stream (at least once)
+    #[cfg(feature = "bridge")]
+    Bridge {
+        #[command(subcommand)]
+        direction: crate::bridge::args::Direction,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -180,7 +188,7 @@ impl From<TypeArg> for MsgType {
     }
 }
 
-fn parse_seconds(s: &str) -> Result<Duration, String> {
+pub fn parse_seconds(s: &str) -> Result<Duration, String> {
     let secs: f64 = s
         .parse()
         .map_err(|_| format!("`{s}` is not a number of seconds"))?;

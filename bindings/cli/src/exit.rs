@@ -8,6 +8,8 @@ pub const OK: u8 = 0;
 pub const PROBLEMS_FOUND: u8 = 1;
 pub const USAGE: u8 = 2;
 pub const QUEUE_ERROR: u8 = 3;
+#[cfg(feature = "bridge")]
+pub const REMOTE_ERROR: u8 = 4;
 
 /// Why a command stopped early.
 #[derive(Debug)]
@@ -17,6 +19,9 @@ pub enum Failure {
     Input(io::Error),
     /// Writing to stdout failed (a closed pipe is not reported as a failure).
     Output(io::Error),
+    /// The NATS server refused something, or the bridge is misconfigured for it.
+    #[cfg(feature = "bridge")]
+    Remote(String),
 }
 
 impl From<Error> for Failure {
@@ -40,6 +45,11 @@ pub fn finish(result: CmdResult) -> u8 {
         Err(Failure::Input(e)) => {
             eprintln!("vqueue: reading stdin: {e}");
             QUEUE_ERROR
+        }
+        #[cfg(feature = "bridge")]
+        Err(Failure::Remote(message)) => {
+            eprintln!("vqueue: {message}");
+            REMOTE_ERROR
         }
         Err(Failure::Queue(e)) => {
             eprintln!("vqueue: {e}");

@@ -4,6 +4,8 @@
 //! and exits with the same code.
 
 mod args;
+#[cfg(feature = "bridge")]
+mod bridge;
 mod commands;
 mod exit;
 mod output;
@@ -90,6 +92,8 @@ fn run(command: Command) -> CmdResult {
             wait,
             style(json),
         ),
+        #[cfg(feature = "bridge")]
+        Command::Bridge { direction } => bridge::run(direction),
     }
 }
 

@@ -291,7 +291,7 @@ fn info_shows_parts_consumers_and_lag() {
 #[test]
 fn info_sees_a_live_writer() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut w = Queue::open(tmp.path(), "q", Mode::ReadWrite).unwrap();
+    let w = Queue::open(tmp.path(), "q", Mode::ReadWrite).unwrap();
     w.push(b"x", MsgType::String).unwrap();
     let o = run_on("info", tmp.path(), "q", &["--json"], b"");
     assert_ok(&o);
@@ -468,7 +468,7 @@ fn consume_commits_and_resumes() {
 #[test]
 fn consume_wait_picks_up_a_late_message() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut writer = Queue::open(tmp.path(), "q", Mode::ReadWrite).unwrap();
+    let writer = Queue::open(tmp.path(), "q", Mode::ReadWrite).unwrap();
     writer.push(b"early", MsgType::String).unwrap();
 
     let start = Instant::now();

@@ -257,6 +257,11 @@ impl PyConsumer {
         // look at the part's info file; large bodies still release the GIL.
         guard(py, || {
             let items = attached(py, &self.inner, |py, c| {
+                if max == 0 {
+                    // The loop below would not touch the handle: let the core
+                    // answer, so a closed or taken-over consumer says so.
+                    c.pop_batch(0).py(py)?;
+                }
                 let mut items = Vec::with_capacity(max.min(4096));
                 while items.len() < max && c.pop_header().py(py)? {
                     match take_message(py, c)? {

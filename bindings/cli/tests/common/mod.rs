@@ -1,8 +1,9 @@
 //! Shared by the CLI tests: running the built `vqueue`, temp queues, fixtures.
 #![allow(dead_code)] // each test binary uses a different subset
 
-use std::fs;
-use std::io::Write;
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::os::fd::{FromRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -190,4 +191,52 @@ pub fn fixture_copy(fixtures: &Path, name: &str) -> tempfile::TempDir {
 
 pub fn numbered_lines(prefix: &str, range: std::ops::RangeInclusive<usize>) -> Vec<String> {
     range.map(|i| format!("{prefix}-{i:06}")).collect()
+}
+
+/// Runs `vqueue ARGS` with stderr on a new pseudo-terminal; returns its exit
+/// code, stdout and everything written to the terminal.
+pub fn run_with_terminal_stderr(args: &[&str]) -> (i32, String, String) {
+    let (mut master, mut slave) = (-1, -1);
+    let size = libc::winsize {
+        ws_row: 24,
+        ws_col: 120,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty writes two new descriptors into the out-parameters.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both descriptors were just created and are owned here only.
+    let (master, slave) = unsafe { (File::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let child = {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(slave));
+        cmd.spawn().expect("spawn vqueue")
+        // `cmd` and with it this process's copy of the terminal end are dropped
+        // here, so reading the master ends when the child exits.
+    };
+    let reader = std::thread::spawn(move || {
+        let mut master = master;
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        // A pseudo-terminal master reports EIO once the last slave is closed.
+        while let Ok(n @ 1..) = master.read(&mut buf) {
+            seen.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&seen).into_owned()
+    });
+    let out = child.wait_with_output().unwrap();
+    let terminal = reader.join().unwrap();
+    (code(&out), stdout(&out), terminal)
 }

@@ -28,13 +28,15 @@ fun withTempDir(block: (Path) -> Unit) {
 /**
  * Copies golden queue [name] to a temp directory (opening a consumer writes
  * its position). Without the fixtures folder the test is reported skipped,
- * as in the other suites.
+ * as in the other suites, or fails where `VQUEUE_REQUIRE_FIXTURES=1` (CI).
  */
 fun withFixtureCopy(name: String, block: (Path) -> Unit) = withTempDir { dir ->
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        Files.isDirectory(fixturesDir),
-        "golden fixtures folder not found: $fixturesDir (set VQUEUE_FIXTURES)",
-    )
+    val found = Files.isDirectory(fixturesDir)
+    val why = "golden fixtures folder not found: $fixturesDir (set VQUEUE_FIXTURES)"
+    if (System.getenv("VQUEUE_REQUIRE_FIXTURES") == "1") {
+        check(found) { "$why; VQUEUE_REQUIRE_FIXTURES=1 requires it" }
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(found, why)
     val base = dir.resolve(name)
     fixturesDir.resolve(name).toFile().copyRecursively(base.toFile())
     block(base)

@@ -14,7 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::{
-    body, crc32, data_path, dict_path, drain_bodies, encode_record, info_pop_path, info_push_path, info_queue_path,
+    body, crc32, limit_file_size, restore_file_size, data_path, dict_path, drain_bodies, encode_record, info_pop_path, info_push_path, info_queue_path,
     isolated, json_body, parse_records, part_dir, published, session, sessions, temp_base, Rec,
 };
 use vqueue_core::*;
@@ -81,30 +81,6 @@ fn dir_entries(dir: &Path) -> Vec<String> {
         .collect();
     v.sort();
     v
-}
-
-/// Caps the size any file of this process may grow to; SIGXFSZ is ignored so
-/// the write fails with EFBIG instead of killing the process, as a full disk
-/// fails it with ENOSPC.
-fn limit_file_size(bytes: u64) -> libc::rlimit {
-    unsafe {
-        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-        let mut old = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        assert_eq!(libc::getrlimit(libc::RLIMIT_FSIZE, &mut old), 0);
-        let new = libc::rlimit {
-            rlim_cur: bytes as libc::rlim_t,
-            rlim_max: old.rlim_max,
-        };
-        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &new), 0);
-        old
-    }
-}
-
-fn restore_file_size(old: libc::rlimit) {
-    unsafe { assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &old), 0) };
 }
 
 // ------------------------------------------------------------- bad names

@@ -25,6 +25,10 @@ const DICT_MAX: usize = 16 << 10;
 const SAMPLE_MAX_BYTES: usize = 4 << 20;
 const SAMPLE_MAX_ITEMS: usize = 8192;
 const MAX_TRIES: u32 = 3;
+/// Most bytes one byte of a zstd frame can decode to: the densest block is
+/// an RLE block, 4 bytes (3-byte header and the repeated byte) for at most
+/// 128 KiB.
+const MAX_RATIO: u64 = (128 << 10) / 4;
 
 enum State {
     Warmup { samples: Vec<Vec<u8>>, bytes: usize },
@@ -176,7 +180,17 @@ impl DictReader {
         if orig > MAX_BODY {
             return Err(Error::corrupt(&data, offset, format!("compressed body claims {orig} bytes")));
         }
-        // Check the claim against the frame before allocating for it.
+        // Check the claim against the frame before allocating for it: a frame
+        // cannot decode to more than its declared content size, nor to more
+        // than its length allows at zstd's densest encoding.
+        let frame_len = (stored.len() - 4) as u64;
+        if orig > frame_len.saturating_mul(MAX_RATIO) {
+            return Err(Error::corrupt(
+                &data,
+                offset,
+                format!("compressed body claims {orig} bytes, more than a frame of {frame_len} bytes can hold"),
+            ));
+        }
         if let Ok(Some(declared)) = zstd::zstd_safe::get_frame_content_size(&stored[4..]) {
             if declared != orig {
                 return Err(Error::corrupt(

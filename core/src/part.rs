@@ -165,6 +165,14 @@ impl PartReader {
         let end = pos + n as u64;
         if pos < self.buf_start || end > self.buf_start + self.buf_len as u64 {
             let want = (limit.saturating_sub(pos) as usize).clamp(n, n.max(READ_BLOCK));
+            if want > READ_BLOCK {
+                // A length read from the file may be forged: allocate for it
+                // only when the file really holds that many bytes.
+                let file_end = self.file.metadata().map_err(|e| Error::io_at("stat", &self.path, e))?.len();
+                if pos.saturating_add(n as u64) > file_end {
+                    return Ok(Err(ShortRead { file_end }));
+                }
+            }
             if self.buf.len() < want {
                 self.buf.resize(want, 0);
             } else if want <= READ_BLOCK && self.buf.len() > 4 * READ_BLOCK {

@@ -636,19 +636,21 @@ impl Consumer {
     }
 
     /// Blocks until a record is available or `timeout` passes, polling with a
-    /// back-off capped at 5 ms; true when a record is available.
+    /// back-off capped at 5 ms; true when a record is available. A timeout
+    /// too large for the clock to count waits until a record arrives.
     pub fn wait(&mut self, timeout: Duration) -> Result<bool> {
-        let deadline = Instant::now() + timeout;
+        let deadline = Instant::now().checked_add(timeout);
         let mut delay = Duration::from_micros(250);
         loop {
             if self.pop_header()? {
                 return Ok(true);
             }
             let now = Instant::now();
-            if now >= deadline {
+            let left = deadline.map(|d| d.saturating_duration_since(now));
+            if left == Some(Duration::ZERO) {
                 return Ok(false);
             }
-            std::thread::sleep(delay.min(deadline - now));
+            std::thread::sleep(left.map_or(delay, |l| delay.min(l)));
             delay = (delay * 2).min(Duration::from_millis(5));
         }
     }

@@ -7,16 +7,16 @@
 //! not on disk. A new part reuses the previous part's dictionary instead of
 //! training again.
 
-use std::fs::{File, OpenOptions};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 
 use zstd::bulk::{Compressor, Decompressor};
 
 use crate::error::{Error, Result};
 use crate::meta::Paths;
+use crate::os;
 use crate::record::MAX_BODY;
+use crate::warning::{warn, WarningKind};
 
 const LEVEL: i32 = 3;
 /// Shorter bodies never shrink enough to pay for the length prefix and frame.
@@ -41,26 +41,6 @@ pub struct DictWriter {
     state: State,
     tries: u32,
     dict_path: PathBuf,
-}
-
-/// Writes `bytes` to `path` so that a crash leaves either no file or the
-/// whole file.
-pub fn persist_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-    let result = (|| {
-        let mut f = OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        if let Some(dir) = path.parent() {
-            File::open(dir)?.sync_all()?;
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 impl DictWriter {
@@ -136,10 +116,11 @@ impl DictWriter {
         let (tx, rx) = mpsc::channel();
         let spawned = std::thread::Builder::new().name("vqueue-dict".into()).spawn(move || {
             let dict = zstd::dict::from_samples(&samples, DICT_MAX).ok().filter(|d| !d.is_empty());
-            let persisted = dict.filter(|d| match persist_atomically(&path, d) {
+            let persisted = dict.filter(|d| match os::persist_atomically(&path, d) {
                 Ok(()) => true,
                 Err(e) => {
-                    log::warn!("cannot persist dictionary {}: {e}; the part stays uncompressed", path.display());
+                    let message = format!("cannot persist dictionary {}: {e}; the part stays uncompressed", path.display());
+                    warn(WarningKind::DictionaryNotPersisted, Some(&path), message);
                     false
                 }
             });
@@ -202,7 +183,7 @@ impl DictReader {
         }
         if self.part != Some(part) || self.dec.is_none() {
             let path = paths.dict(part);
-            let dict = std::fs::read(&path).map_err(|e| match e.kind() {
+            let dict = os::read(&path).map_err(|e| match e.kind() {
                 std::io::ErrorKind::NotFound => {
                     Error::corrupt(&path, 0, "a record is compressed but the part has no dictionary")
                 }

@@ -5,159 +5,44 @@
 //! [`Consumer`]s read every record in push order and save their positions.
 //! See `docs/format.md` for the files and `docs/core-api.md` for the API.
 
+// Layers, each using only those above it:
+//   types, error, warning, os, name   values, failures, the OS
+//   record, meta, part, compress      the on-disk format
+//   lock, scan                        ownership; what the records say
+//   writer, consumer                  the handles
+//   maintenance                       inspect, verify, repair, cleanup
+// `tests/layering.rs` checks this order.
 mod compress;
 mod consumer;
 mod error;
 mod lock;
+mod maintenance;
 mod meta;
 mod name;
+mod os;
 mod part;
-pub mod record;
-mod repair;
+mod record;
+mod scan;
+mod types;
+pub mod warning;
 mod writer;
-
-use std::fmt;
-use std::str::FromStr;
 
 pub use consumer::Consumer;
 pub use error::{Error, ErrorKind, Result};
-pub use name::{validate_name, MAX_NAME_LEN};
-pub use repair::{
+pub use maintenance::{
     cleanup, inspect, repair, repair_with, verify, verify_with, CleanupReport, ConsumerInfo, PartInfo, Problem,
     Progress, QueueInfo, RepairReport, VerifyReport,
 };
+pub use name::{validate_name, MAX_NAME_LEN};
+pub use types::{Durability, Format, Message, Mode, MsgType, Start, WriterOptions};
+pub use warning::{set_warning_sink, Warning, WarningKind, WarningSink};
 pub use writer::Queue;
 
-/// How a handle opens a queue. `Default` behaves as `Read`, as in the reference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Mode {
-    Read = 0,
-    ReadWrite = 1,
-    Default = 2,
-}
-
-impl Mode {
-    pub fn from_i32(v: i32) -> Option<Mode> {
-        match v {
-            0 => Some(Mode::Read),
-            1 => Some(Mode::ReadWrite),
-            2 => Some(Mode::Default),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn writes(self) -> bool {
-        self == Mode::ReadWrite
-    }
-}
-
-/// The type tag stored with every record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum MsgType {
-    String,
-    Object,
-}
-
-impl MsgType {
-    pub fn as_byte(self) -> u8 {
-        match self {
-            MsgType::String => b'S',
-            MsgType::Object => b'O',
-        }
-    }
-
-    pub fn from_byte(b: u8) -> Option<MsgType> {
-        match b {
-            b'S' => Some(MsgType::String),
-            b'O' => Some(MsgType::Object),
-            _ => None,
-        }
-    }
-}
-
-/// On-disk format of a part.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Format {
-    #[default]
-    V2,
-    V3,
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Format::V2 => "v2",
-            Format::V3 => "v3",
-        })
-    }
-}
-
-impl FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s {
-            "v2" => Ok(Format::V2),
-            "v3" => Ok(Format::V3),
-            _ => Err(format!("unknown format {s:?} (expected \"v2\" or \"v3\")")),
-        }
-    }
-}
-
-/// What a successful `push` guarantees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Durability {
-    /// Visible to other processes at once and survives a crash of this
-    /// process; a power loss may drop the latest records.
-    #[default]
-    None,
-    /// Data and metadata are on stable storage before `push` returns.
-    Sync,
-}
-
-impl fmt::Display for Durability {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Durability::None => "none",
-            Durability::Sync => "sync",
-        })
-    }
-}
-
-impl FromStr for Durability {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s {
-            "none" => Ok(Durability::None),
-            "sync" => Ok(Durability::Sync),
-            _ => Err(format!("unknown durability {s:?} (expected \"none\" or \"sync\")")),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct WriterOptions {
-    pub format: Format,
-    pub durability: Durability,
-}
-
-/// Where a read-only cursor from [`Consumer::open_reader`] starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Start {
-    /// Record 0 of the oldest part still on disk.
-    FirstPart,
-    /// The saved position of the named consumer.
-    Consumer(String),
-    /// Record 0 of the writer's current part.
-    CurrentPart,
-}
-
-/// One popped record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
-    pub body: Vec<u8>,
-    pub msg_type: MsgType,
-    /// Part the record was read from.
-    pub part: u32,
-    /// Byte offset of the record's header in its part file.
-    pub offset: u64,
+/// The format's parsers, for the fuzz targets in `core/fuzz` only (cargo-fuzz
+/// builds with `--cfg fuzzing`); not part of the API.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::meta::{decode_backup, parse_info_pop, parse_info_push, parse_info_queue};
+    pub use crate::record::{check_header, record_crc, Header, HEADER_SIZE, MAX_BODY};
 }

@@ -1,18 +1,19 @@
 //! Ownership of a writer or a read-write consumer.
 //!
-//! Across processes, ownership is an exclusive `flock` on the lock file. In
+//! Across processes, ownership is an exclusive lock on the lock file
+//! (`os::lock_file`). In
 //! one process, a second open of the same queue (or consumer) takes over: the
 //! state lives in a shared slot, and the older handle finds its token
 //! replaced and reports `Closed` instead of writing.
 
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
-use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 
 use crate::error::{Error, Result};
+use crate::os::{self, File};
+use crate::warning::{warn, WarningKind};
 
 /// Anything that owns files and must put them in order when it loses its slot.
 pub trait Owned: Send + 'static {
@@ -48,29 +49,6 @@ fn lock_guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Takes an exclusive non-blocking `flock`; `Ok(None)` when another process
-/// (or another open file description) holds it.
-pub fn try_flock(path: &Path) -> Result<Option<File>> {
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .map_err(|e| Error::io_at("open lock file", path, e))?;
-    // SAFETY: flock on a descriptor we own.
-    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if rc == 0 {
-        return Ok(Some(file));
-    }
-    let err = std::io::Error::last_os_error();
-    if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
-        Ok(None)
-    } else {
-        Err(Error::io_at("lock", path, err))
-    }
-}
-
 pub struct Handle<S: Owned> {
     slot: Arc<Slot<S>>,
     token: u64,
@@ -95,7 +73,7 @@ impl<S: Owned> Handle<S> {
         let slot = match existing {
             Some(slot) => slot,
             None => {
-                let file = try_flock(lock_path)?.ok_or_else(|| {
+                let file = os::lock_file(lock_path)?.ok_or_else(|| {
                     Error::AlreadyOpen(format!("{what} is held by another process (lock {})", lock_path.display()))
                 })?;
                 let slot = Arc::new(Slot {
@@ -111,7 +89,7 @@ impl<S: Owned> Handle<S> {
         drop(tab);
         if let Some(mut old) = st.inner.take() {
             if let Err(e) = old.release() {
-                log::warn!("releasing {what} for a newer handle: {e}");
+                warn(WarningKind::CloseFailed, None, format!("releasing {what} for a newer handle: {e}"));
             }
         }
         let state = open(st.lock.as_ref().expect("a live slot holds its lock"))?;
@@ -164,7 +142,7 @@ impl<S: Owned> Handle<S> {
 impl<S: Owned> Drop for Handle<S> {
     fn drop(&mut self) {
         if let Err(e) = self.close() {
-            log::warn!("closing {}: {e}", self.what);
+            warn(WarningKind::CloseFailed, None, format!("closing {}: {e}", self.what));
         }
     }
 }

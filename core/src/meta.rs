@@ -5,12 +5,13 @@
 //! leave the old or the new line but never an empty file; readers parse the
 //! first line only, as the reference does.
 
-use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::Format;
+use crate::name::{consumer_name_clash, validate_name};
+use crate::os::{self, File};
+use crate::types::Format;
+use crate::warning::{warn, WarningKind};
 
 #[derive(Debug, Clone)]
 pub struct Paths {
@@ -50,21 +51,14 @@ impl Paths {
     /// Ids of the part directories present, ascending.
     pub fn list_parts(&self) -> Result<Vec<u32>> {
         let prefix = format!("{}-", self.queue);
-        let mut ids = Vec::new();
-        let entries = match std::fs::read_dir(&self.base) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ids),
-            Err(e) => return Err(Error::io_at("list", &self.base, e)),
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else { continue };
-            if let Some(id) = name.strip_prefix(&prefix).and_then(|s| s.parse::<u32>().ok()) {
-                if id.to_string() == name[prefix.len()..] && entry.path().is_dir() {
-                    ids.push(id);
-                }
-            }
-        }
+        let mut ids: Vec<u32> = os::list_dir(&self.base)?
+            .into_iter()
+            .filter(|(_, is_dir)| *is_dir)
+            .filter_map(|(name, _)| {
+                let id = name.strip_prefix(&prefix)?.parse::<u32>().ok()?;
+                (id.to_string() == name[prefix.len()..]).then_some(id)
+            })
+            .collect();
         ids.sort_unstable();
         Ok(ids)
     }
@@ -72,21 +66,13 @@ impl Paths {
     /// Names of consumers that have a position file.
     pub fn list_consumers(&self) -> Result<Vec<String>> {
         let prefix = format!("{}_info_pop_", self.queue);
-        let mut names = Vec::new();
-        let entries = match std::fs::read_dir(&self.base) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(names),
-            Err(e) => return Err(Error::io_at("list", &self.base, e)),
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else { continue };
-            if let Some(c) = name.strip_prefix(&prefix) {
-                if crate::validate_name(c).is_ok() && crate::name::consumer_name_clash(c).is_none() {
-                    names.push(c.to_string());
-                }
-            }
-        }
+        let mut names: Vec<String> = os::list_dir(&self.base)?
+            .into_iter()
+            .filter_map(|(name, _)| {
+                let c = name.strip_prefix(&prefix)?;
+                (validate_name(c).is_ok() && consumer_name_clash(c).is_none()).then(|| c.to_string())
+            })
+            .collect();
         names.sort();
         Ok(names)
     }
@@ -115,7 +101,7 @@ fn padded(line: &str, len: usize) -> Vec<u8> {
 }
 
 pub fn write_at0(file: &File, path: &Path, bytes: &[u8]) -> Result<()> {
-    file.write_all_at(bytes, 0).map_err(|e| Error::io_at("write", path, e))
+    os::write_all_at(file, bytes, 0).map_err(|e| Error::io_at("write", path, e))
 }
 
 // ---- Q_info_queue: `Q;ID;CRC\n` ------------------------------------------
@@ -150,7 +136,7 @@ pub fn parse_info_queue(queue: &str, bytes: &[u8], path: &Path) -> Result<u32> {
 /// The writer's current part id; `None` when the file does not exist.
 pub fn read_info_queue(paths: &Paths) -> Result<Option<u32>> {
     let path = paths.info_queue();
-    match std::fs::read(&path) {
+    match os::read(&path) {
         Ok(b) => parse_info_queue(&paths.queue, &b, &path).map(Some),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io_at("read", &path, e)),
@@ -241,10 +227,7 @@ pub fn read_info_push(paths: &Paths, id: u32) -> Result<Option<PushInfo>> {
     let path = paths.info_push(id);
     let mut attempt = 0;
     loop {
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) => return Err(Error::io_at("read", &path, e)),
-        };
+        let bytes = os::read(&path).map_err(|e| Error::io_at("read", &path, e))?;
         match parse_info_push(&paths.queue, &bytes, &path) {
             Err(Error::InvalidChecksum { .. }) | Err(Error::Corrupt { .. }) if attempt < 3 => {
                 attempt += 1;
@@ -377,7 +360,7 @@ pub fn decode_backup(b: &[u8]) -> Option<PopInfo> {
 /// empty, the backup of the last commit. `None` when the consumer is new.
 pub fn read_position(paths: &Paths, consumer: &str) -> Result<Option<PopInfo>> {
     let path = paths.info_pop(consumer);
-    let bytes = match std::fs::read(&path) {
+    let bytes = match os::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io_at("read", &path, e)),
@@ -385,10 +368,10 @@ pub fn read_position(paths: &Paths, consumer: &str) -> Result<Option<PopInfo>> {
     match parse_info_pop(&paths.queue, consumer, &bytes, &path) {
         Ok(info) => Ok(Some(info)),
         Err(err) => {
-            let backup = std::fs::read(paths.info_pop_lock(consumer)).ok();
+            let backup = os::read(&paths.info_pop_lock(consumer)).ok();
             match backup.as_deref().and_then(decode_backup) {
                 Some(info) => {
-                    log::warn!("{err}; using the backup of the last commit");
+                    warn(WarningKind::PositionFromBackup, Some(&path), format!("{err}; using the backup of the last commit"));
                     Ok(Some(info))
                 }
                 None => Err(err),

@@ -1,20 +1,17 @@
 //! Part data files: an appending writer over a shared memory map, and a
-//! reader that fetches large blocks with `pread`.
+//! reader that fetches large blocks with positional reads.
 //!
-//! The writer maps space it has reserved with `posix_fallocate`, so running
+//! The writer maps space it has reserved (`os::preallocate`), so running
 //! out of disk is an error from `push` rather than a SIGBUS on a page fault,
 //! and a record costs a copy instead of a system call. The file is cut back
 //! to the published right edge when the writer closes.
 
-use std::fs::{File, OpenOptions};
-use std::os::unix::fs::FileExt;
-use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 
-use memmap2::MmapMut;
-
 use crate::error::{Error, Result};
-use crate::record::{Header, HEADER_SIZE};
+use crate::os::{self, File, MmapMut};
+use crate::record::{self, Header, HEADER_SIZE};
+use crate::types::Format;
 
 const MIN_RESERVE: u64 = 1 << 20;
 const MAX_STEP: u64 = 64 << 20;
@@ -33,13 +30,7 @@ impl PartWriter {
     /// Opens a part file for appending after `len` bytes; anything beyond is
     /// an unpublished tail and gets overwritten.
     pub fn open(path: &Path, len: u64) -> Result<PartWriter> {
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(|e| Error::io_at("open", path, e))?;
+        let file = os::open_rw(path).map_err(|e| Error::io_at("open", path, e))?;
         file.set_len(len).map_err(|e| Error::io_at("truncate", path, e))?;
         Ok(PartWriter { file, path: path.to_path_buf(), map: None, cap: len, len })
     }
@@ -59,13 +50,9 @@ impl PartWriter {
         }
         let step = self.cap.clamp(MIN_RESERVE, MAX_STEP);
         let new_cap = need.max(self.cap + step).div_ceil(4096) * 4096;
-        // SAFETY: plain syscall on our descriptor; reserves blocks so later
-        // stores through the map cannot fault for lack of space.
-        let rc = unsafe {
-            libc::posix_fallocate(self.file.as_raw_fd(), self.cap as libc::off_t, (new_cap - self.cap) as libc::off_t)
-        };
-        if rc != 0 {
-            let err = std::io::Error::from_raw_os_error(rc);
+        // Reserved blocks mean later stores through the map cannot fault for
+        // lack of space.
+        if let Err(err) = os::preallocate(&self.file, self.cap, new_cap - self.cap) {
             // A failed reservation may still have grown the file; keep it at
             // what the mapping covers so nothing unreserved gets mapped.
             let _ = self.file.set_len(self.cap);
@@ -77,7 +64,7 @@ impl PartWriter {
         self.map = None;
         // SAFETY: the file is ours (the writer lock is held) and is never
         // shrunk below the mapped length while the map is alive.
-        let map = unsafe { MmapMut::map_mut(&self.file) }.map_err(|e| Error::io_at("map", &self.path, e))?;
+        let map = unsafe { os::map_mut(&self.file) }.map_err(|e| Error::io_at("map", &self.path, e))?;
         self.map = Some(map);
         self.cap = new_cap;
         Ok(())
@@ -156,7 +143,7 @@ pub struct ShortRead {
 
 impl PartReader {
     pub fn open(path: &Path) -> Result<PartReader> {
-        let file = File::open(path).map_err(|e| Error::io_at("open", path, e))?;
+        let file = os::open_read(path).map_err(|e| Error::io_at("open", path, e))?;
         Ok(PartReader { file, path: path.to_path_buf(), buf: Vec::new(), buf_start: 0, buf_len: 0 })
     }
 
@@ -181,7 +168,7 @@ impl PartReader {
             }
             let mut got = 0;
             while got < want {
-                match self.file.read_at(&mut self.buf[got..want], pos + got as u64) {
+                match os::read_at(&self.file, &mut self.buf[got..want], pos + got as u64) {
                     Ok(0) => break,
                     Ok(k) => got += k,
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -206,8 +193,8 @@ impl PartReader {
     /// The first intact record starting at or after `from` and ending by
     /// `limit`: magic, self-consistent header and matching CRC. Scans the
     /// whole range (not a fixed window), so any amount of damage is passed.
-    pub fn next_valid(&mut self, from: u64, limit: u64, format: crate::Format) -> Result<Option<Header>> {
-        let magic = crate::record::magic_of(format).to_le_bytes();
+    pub fn next_valid(&mut self, from: u64, limit: u64, format: Format) -> Result<Option<Header>> {
+        let magic = record::magic_of(format).to_le_bytes();
         const WINDOW: usize = 1 << 20;
         let mut at = from;
         while at + HEADER_SIZE as u64 <= limit {
@@ -242,17 +229,17 @@ impl PartReader {
     }
 
     /// The record at `start` if it is intact.
-    pub fn record_at(&mut self, start: u64, limit: u64, format: crate::Format) -> Result<Option<Header>> {
+    pub fn record_at(&mut self, start: u64, limit: u64, format: Format) -> Result<Option<Header>> {
         let h = match self.get(start, HEADER_SIZE, limit)? {
             Ok(b) => Header::decode(b),
             Err(_) => return Ok(None),
         };
-        if crate::record::check_header(&h, start, format, limit).is_err() {
+        if record::check_header(&h, start, format, limit).is_err() {
             return Ok(None);
         }
         let n = HEADER_SIZE + h.msg_length as usize;
         Ok(match self.get(start, n, limit)? {
-            Ok(b) if crate::record::record_crc(&b[..HEADER_SIZE], &b[HEADER_SIZE..]) == h.crc => Some(h),
+            Ok(b) if record::record_crc(&b[..HEADER_SIZE], &b[HEADER_SIZE..]) == h.crc => Some(h),
             _ => None,
         })
     }

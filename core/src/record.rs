@@ -1,13 +1,12 @@
 //! The 25-byte record header and its checksum.
 
-use crate::{Format, MsgType};
+use crate::types::{Format, MsgType};
 
 pub const HEADER_SIZE: usize = 25;
 pub const MAGIC_V2: u32 = 0xEEEF_FEEE;
 pub const MAGIC_V3: u32 = 0xEEEF_FE33;
 pub const COMPRESSED_FLAG: u8 = 0x80;
-/// Largest body the format admits (the reference's cap).
-pub const MAX_BODY: u64 = (u32::MAX / 2) as u64;
+pub(crate) use crate::types::MAX_BODY;
 
 pub fn magic_of(format: Format) -> u32 {
     match format {

@@ -1,15 +1,18 @@
 //! The writer: one per queue, appending records to its own part.
 
-use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 
 use crate::compress::DictWriter;
 use crate::error::{Error, Result};
 use crate::lock::{Handle, Owned};
 use crate::meta::{self, Paths, PushInfo};
-use crate::part::PartWriter;
+use crate::name::validate_name;
+use crate::os::{self, File, MmapMut};
+use crate::part::{PartReader, PartWriter};
 use crate::record::{self, Header, HEADER_SIZE, MAX_BODY};
-use crate::{Durability, Format, Mode, MsgType, WriterOptions};
+use crate::scan::{current_part, rebuild_info_push};
+use crate::types::{Durability, Format, Mode, MsgType, WriterOptions};
+use crate::warning::{warn, WarningKind};
 
 pub(crate) struct WriterState {
     paths: Paths,
@@ -21,7 +24,7 @@ pub(crate) struct WriterState {
     info_push_path: PathBuf,
     /// The info_push file mapped, so publishing a record is a copy rather
     /// than a system call; readers re-read a line that fails its CRC.
-    info_map: Option<memmap2::MmapMut>,
+    info_map: Option<MmapMut>,
     dict: Option<DictWriter>,
     line: Vec<u8>,
     scratch: Vec<u8>,
@@ -42,36 +45,6 @@ pub struct Queue {
     last: std::cell::Cell<(u32, PushInfo)>,
 }
 
-pub(crate) fn prepare_base(base: &Path, create: bool) -> Result<PathBuf> {
-    if create {
-        std::fs::create_dir_all(base).map_err(|e| Error::io_at("create directory", base, e))?;
-    }
-    base.canonicalize().map_err(|e| Error::io_at("open queue directory", base, e))
-}
-
-fn fsync_dir(path: &Path) -> Result<()> {
-    File::open(path).and_then(|f| f.sync_all()).map_err(|e| Error::io_at("sync directory", path, e))
-}
-
-/// The writer's current part: the metadata's word, but never lower than a
-/// part directory that exists, so a lost or corrupt `_info_queue` cannot make
-/// a writer reuse (and overwrite) an older part.
-pub(crate) fn current_part(paths: &Paths) -> Result<Option<u32>> {
-    let recorded = match meta::read_info_queue(paths) {
-        Ok(id) => id,
-        Err(e @ (Error::Corrupt { .. } | Error::InvalidChecksum { .. })) => {
-            log::warn!("{e}; deriving the current part from the part directories");
-            None
-        }
-        Err(e) => return Err(e),
-    };
-    let newest_dir = paths.list_parts()?.last().copied();
-    Ok(match (recorded, newest_dir) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    })
-}
-
 /// Whether a part can be reused by a new writer: it exists and holds no
 /// published and no recoverable record.
 fn part_is_empty(paths: &Paths, id: u32) -> bool {
@@ -81,8 +54,8 @@ fn part_is_empty(paths: &Paths, id: u32) -> bool {
         _ => return false,
     }
     let data = paths.part_data(id);
-    let Ok(len) = std::fs::metadata(&data).map(|m| m.len()) else { return true };
-    let Ok(mut reader) = crate::part::PartReader::open(&data) else { return false };
+    let Ok(len) = os::file_len(&data) else { return true };
+    let Ok(mut reader) = PartReader::open(&data) else { return false };
     // Anything but an intact first record (a sentinel, reserved zeros) is
     // an unpublished tail; an intact one is recoverable and must be kept.
     [Format::V2, Format::V3]
@@ -98,8 +71,9 @@ impl WriterState {
             // A writer killed in the middle of publishing can leave a torn
             // info_push; rebuild it from the records before moving on.
             if let Err(Error::InvalidChecksum { .. } | Error::Corrupt { .. }) = meta::read_info_push(&paths, id) {
-                if let (_, _, Some(action)) = crate::repair::repair_part(&paths, id, &mut |_| {})? {
-                    log::warn!("queue {}: {action}", paths.queue);
+                if let (_, _, Some(action)) = rebuild_info_push(&paths, id, &mut |_| {})? {
+                    let message = format!("queue {}: {action}", paths.queue);
+                    warn(WarningKind::InfoPushRebuilt, Some(&paths.info_push(id)), message);
                 }
             }
         }
@@ -111,36 +85,33 @@ impl WriterState {
             None => 0,
         };
         let dir = paths.part_dir(part);
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io_at("create part directory", &dir, e))?;
+        os::create_dir_all(&dir)?;
 
         // A new v3 part starts with the previous part's dictionary when there
         // is one, so compression does not restart from nothing.
         let mut dict = None;
         if opts.format == Format::V3 {
             let path = paths.dict(part);
-            let mut existing = std::fs::read(&path).ok();
+            let mut existing = os::read(&path).ok();
             if existing.is_none() && part > 0 {
-                if let Ok(prev) = std::fs::read(paths.dict(part - 1)) {
-                    match crate::compress::persist_atomically(&path, &prev) {
+                if let Ok(prev) = os::read(&paths.dict(part - 1)) {
+                    match os::persist_atomically(&path, &prev) {
                         Ok(()) => existing = Some(prev),
-                        Err(e) => log::warn!("cannot copy dictionary to {}: {e}", path.display()),
+                        Err(e) => {
+                            let message = format!("cannot copy dictionary to {}: {e}", path.display());
+                            warn(WarningKind::DictionaryNotPersisted, Some(&path), message);
+                        }
                     }
                 }
             }
             dict = Some(DictWriter::new(path, existing.as_deref()));
         } else {
-            let _ = std::fs::remove_file(paths.dict(part));
+            let _ = os::remove_file(&paths.dict(part));
         }
 
         let data = PartWriter::open(&paths.part_data(part), 0)?;
         let info_push_path = paths.info_push(part);
-        let info_push = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&info_push_path)
-            .map_err(|e| Error::io_at("open", &info_push_path, e))?;
+        let info_push = os::open_rw(&info_push_path).map_err(|e| Error::io_at("open", &info_push_path, e))?;
         let mut state = WriterState {
             info: PushInfo { right_edge: 0, count: 0, format: opts.format },
             paths,
@@ -163,26 +134,21 @@ impl WriterState {
         }
         // SAFETY: the file has exactly `fixed` bytes and only the writer,
         // which holds the queue lock, resizes it.
-        let map = unsafe { memmap2::MmapMut::map_mut(&state.info_push) }
+        let map = unsafe { os::map_mut(&state.info_push) }
             .map_err(|e| Error::io_at("map", &state.info_push_path, e))?;
         state.info_map = Some(map);
         if sync {
-            state.data.file().sync_all().map_err(|e| Error::io_at("sync", &state.paths.part_data(part), e))?;
-            state.info_push.sync_all().map_err(|e| Error::io_at("sync", &state.info_push_path, e))?;
-            fsync_dir(&dir)?;
+            os::sync(state.data.file()).map_err(|e| Error::io_at("sync", &state.paths.part_data(part), e))?;
+            os::sync(&state.info_push).map_err(|e| Error::io_at("sync", &state.info_push_path, e))?;
+            os::sync_dir(&dir)?;
         }
         // The part is complete on disk before the queue points at it.
         let iq = state.paths.info_queue();
-        let f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&iq)
-            .map_err(|e| Error::io_at("open", &iq, e))?;
+        let f = os::open_write(&iq).map_err(|e| Error::io_at("open", &iq, e))?;
         meta::write_at0(&f, &iq, &meta::format_info_queue(&state.paths.queue, part))?;
         if sync {
-            f.sync_all().map_err(|e| Error::io_at("sync", &iq, e))?;
-            fsync_dir(&state.paths.base)?;
+            os::sync(&f).map_err(|e| Error::io_at("sync", &iq, e))?;
+            os::sync_dir(&state.paths.base)?;
         }
         Ok(state)
     }
@@ -190,7 +156,7 @@ impl WriterState {
     fn sync_info_push(&self) -> Result<()> {
         match &self.info_map {
             Some(map) => map.flush(),
-            None => self.info_push.sync_data(),
+            None => os::sync_data(&self.info_push),
         }
         .map_err(|e| Error::io_at("sync", &self.info_push_path, e))
     }
@@ -297,8 +263,8 @@ impl WriterState {
     fn sync(&mut self) -> Result<()> {
         self.data.sync_from(0)?;
         self.sync_info_push()?;
-        fsync_dir(&self.paths.part_dir(self.part))?;
-        fsync_dir(&self.paths.base)
+        os::sync_dir(&self.paths.part_dir(self.part))?;
+        os::sync_dir(&self.paths.base)
     }
 
     fn finish(&mut self) -> Result<()> {
@@ -326,8 +292,8 @@ impl Queue {
     }
 
     pub fn open_with(base: impl AsRef<Path>, name: &str, mode: Mode, opts: WriterOptions) -> Result<Queue> {
-        crate::validate_name(name)?;
-        let base = prepare_base(base.as_ref(), mode.writes())?;
+        validate_name(name)?;
+        let base = os::queue_dir(base.as_ref(), mode.writes())?;
         let paths = Paths::new(&base, name);
         let (inner, last) = if mode.writes() {
             let what = format!("the writer of queue {name:?} in {}", base.display());

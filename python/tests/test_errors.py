@@ -209,3 +209,36 @@ def test_read_only_queue_views_the_current_part_and_refuses_pushes(base):
     q.push(b"c", MsgType.STRING)
     with pytest.raises(vqueue.NotFound, match='queue "nope"'):
         Queue(base, "nope", Mode.READ)
+
+
+def test_exception_classes_come_from_the_engines_table():
+    """One class per kind of the engine's table, named and documented by it;
+    the package and the type stubs offer exactly those."""
+    import ast
+
+    import vqueue._vqueue as ext
+    import vqueue.errors
+    from support import PYTHON_DIR
+
+    kinds = list(ext.ERROR_KINDS)
+    assert kinds[0] == "AlreadyOpen" and "Io" in kinds
+    for name in kinds:
+        cls = getattr(vqueue, name)
+        assert cls is getattr(ext, name) is getattr(vqueue.errors, name)
+        assert cls.__bases__ == (vqueue.QueueError,)
+        assert cls.__module__ == "vqueue" and cls.__name__ == name
+        assert cls.__doc__ and "\n" not in cls.__doc__
+    assert vqueue.errors.__all__ == ["QueueError", *kinds]
+    assert set(vqueue.errors.__all__) <= set(vqueue.__all__)
+    stub = ast.parse((PYTHON_DIR / "vqueue" / "_vqueue.pyi").read_text())
+    declared = [n.name for n in stub.body if isinstance(n, ast.ClassDef)
+                and any(getattr(b, "id", None) == "QueueError" for b in n.bases)]
+    assert declared == kinds
+
+
+@pytest.mark.parametrize("attr", ["path", "offset"])
+def test_fields_are_set_only_where_the_error_has_them(base, attr):
+    with pytest.raises(vqueue.NotFound) as e:
+        Consumer(base, "c", "nosuchqueue")
+    assert not hasattr(e.value, attr)
+    assert not hasattr(e.value, "errno")

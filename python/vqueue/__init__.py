@@ -43,19 +43,9 @@ class MsgType(enum.Enum):
     OBJECT = b"O"
 
 
-from vqueue.errors import (  # noqa: E402  (the enums above must exist before the extension loads)
-    AlreadyOpen,
-    Closed,
-    Corrupt,
-    InvalidChecksum,
-    InvalidName,
-    Io,
-    NotFound,
-    QueueError,
-    ReadOnly,
-    TooLarge,
-)
+from vqueue import errors  # noqa: E402  (the enums above must exist before the extension loads)
 from vqueue._vqueue import Consumer, Message, Queue  # noqa: E402
+from vqueue.errors import *  # noqa: E402,F401,F403  (QueueError and one subclass per error kind)
 from vqueue.maintenance import (  # noqa: E402
     CleanupReport,
     ConsumerInfo,
@@ -84,16 +74,7 @@ __all__ = [
     "Message",
     "Mode",
     "MsgType",
-    "QueueError",
-    "AlreadyOpen",
-    "NotFound",
-    "InvalidName",
-    "InvalidChecksum",
-    "Corrupt",
-    "ReadOnly",
-    "Closed",
-    "TooLarge",
-    "Io",
+    *errors.__all__,
     "inspect",
     "verify",
     "repair",

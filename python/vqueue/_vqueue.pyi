@@ -2,11 +2,62 @@
 
 import os
 from types import TracebackType
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Literal, Optional, Type, Union, final
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Literal, Optional, Tuple, Type, Union, final
 
 from vqueue import Mode, MsgType
 
-__all__ = ["Queue", "Consumer", "Message", "inspect", "verify", "repair", "cleanup", "validate_name", "_panic"]
+__all__ = [
+    "QueueError",
+    "AlreadyOpen",
+    "NotFound",
+    "InvalidName",
+    "InvalidChecksum",
+    "Corrupt",
+    "ReadOnly",
+    "Closed",
+    "TooLarge",
+    "Io",
+    "ERROR_KINDS",
+    "Queue",
+    "Consumer",
+    "Message",
+    "inspect",
+    "verify",
+    "repair",
+    "cleanup",
+    "validate_name",
+    "_panic",
+]
+
+# The exception classes are made at import from the engine's table of error
+# kinds (ERROR_KINDS); these declarations are for type checkers, and stubtest
+# fails when they and the table disagree.
+
+ERROR_KINDS: Tuple[str, ...]
+
+class QueueError(ValueError): ...
+class AlreadyOpen(QueueError): ...
+class NotFound(QueueError): ...
+
+class InvalidName(QueueError):
+    name: str
+
+class InvalidChecksum(QueueError):
+    path: str
+    offset: int
+
+class Corrupt(QueueError):
+    path: str
+    offset: int
+
+class ReadOnly(QueueError): ...
+class Closed(QueueError): ...
+
+class TooLarge(QueueError):
+    length: int
+
+class Io(QueueError):
+    errno: Optional[int]
 
 _Path = Union[str, "os.PathLike[str]"]
 _Body = Union[bytes, bytearray]

@@ -1,87 +1,94 @@
-//! Translation of core errors and Rust panics into the Python exception
-//! hierarchy of `vqueue.errors`.
+//! The exception classes, made from the core's table of error kinds, and the
+//! translation of core errors and Rust panics into them.
 
 use std::any::Any;
+use std::ffi::CString;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyType;
+use pyo3::types::{PyTuple, PyType};
 use vqueue_core::{Error, ErrorKind};
 
-/// The classes live in Python so they carry docstrings and pickle by name;
-/// they are looked up once and cached.
-static CLASSES: PyOnceLock<[Py<PyType>; 10]> = PyOnceLock::new();
+/// `QueueError`, then one subclass per `ErrorKind::ALL`, in that order.
+static CLASSES: PyOnceLock<Vec<Py<PyType>>> = PyOnceLock::new();
 
-const NAMES: [&str; 10] = [
-    "QueueError",
-    "AlreadyOpen",
-    "NotFound",
-    "InvalidName",
-    "InvalidChecksum",
-    "Corrupt",
-    "ReadOnly",
-    "Closed",
-    "TooLarge",
-    "Io",
-];
+const BASE_DOC: &str = "Base class of every vqueue error (also raised for internal errors). \
+A ValueError, so code written for the original binding keeps working.";
 
-fn class_index(kind: ErrorKind) -> usize {
-    match kind {
-        ErrorKind::AlreadyOpen => 1,
-        ErrorKind::NotFound => 2,
-        ErrorKind::InvalidName => 3,
-        ErrorKind::InvalidChecksum => 4,
-        ErrorKind::Corrupt => 5,
-        ErrorKind::ReadOnly => 6,
-        ErrorKind::Closed => 7,
-        ErrorKind::TooLarge => 8,
-        ErrorKind::Io => 9,
-    }
+fn new_class(py: Python<'_>, name: &str, doc: &str, base: &Bound<'_, PyType>) -> PyResult<Py<PyType>> {
+    // Created as `vqueue.NAME`: that is where users find and pickle them.
+    let qualified = CString::new(format!("vqueue.{name}")).expect("kind names have no NUL");
+    let doc = CString::new(doc).expect("summaries have no NUL");
+    PyErr::new_type(py, &qualified, Some(&doc), Some(base), None)
 }
 
-fn class(py: Python<'_>, index: usize) -> PyResult<Bound<'_, PyType>> {
-    let classes = CLASSES.get_or_try_init(py, || -> PyResult<_> {
-        let module = py.import("vqueue.errors")?;
-        let mut found: Vec<Py<PyType>> = Vec::with_capacity(NAMES.len());
-        for name in NAMES {
-            found.push(module.getattr(name)?.cast_into::<PyType>()?.unbind());
+fn classes(py: Python<'_>) -> PyResult<&Vec<Py<PyType>>> {
+    CLASSES.get_or_try_init(py, || {
+        let base = new_class(py, "QueueError", BASE_DOC, &py.get_type::<PyValueError>())?;
+        let mut all = vec![base.clone_ref(py)];
+        for kind in ErrorKind::ALL {
+            all.push(new_class(py, kind.name(), kind.summary(), base.bind(py))?);
         }
-        Ok(found.try_into().expect("ten names give ten classes"))
-    })?;
-    Ok(classes[index].bind(py).clone())
+        Ok(all)
+    })
+}
+
+/// Adds `QueueError`, its subclasses and `ERROR_KINDS` (their names, in the
+/// core's order) to the module.
+pub fn add_to(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    let all = classes(py)?;
+    m.add("QueueError", all[0].bind(py))?;
+    for (kind, cls) in ErrorKind::ALL.iter().zip(&all[1..]) {
+        m.add(kind.name(), cls.bind(py))?;
+    }
+    let names: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.name()).collect();
+    m.add("ERROR_KINDS", PyTuple::new(py, names)?)?;
+    Ok(())
+}
+
+fn class(py: Python<'_>, kind: Option<ErrorKind>) -> PyResult<Bound<'_, PyType>> {
+    let index = kind.map_or(0, |k| 1 + ErrorKind::ALL.iter().position(|&a| a == k).expect("ALL holds every kind"));
+    Ok(classes(py)?[index].bind(py).clone())
 }
 
 /// A `vqueue.QueueError` (the base class) with `message`.
 pub fn queue_error(py: Python<'_>, message: String) -> PyErr {
-    match class(py, 0) {
+    match class(py, None) {
         Ok(cls) => PyErr::from_type(cls, (message,)),
         Err(e) => e,
     }
 }
 
-/// Builds the exception for a core error; structured fields become
+/// Builds the exception for a core error; the error's fields become
 /// attributes so callers need not parse the message.
 pub fn to_py(py: Python<'_>, err: Error) -> PyErr {
-    let cls = match class(py, class_index(err.kind())) {
+    let cls = match class(py, Some(err.kind())) {
         Ok(cls) => cls,
         Err(e) => return e,
     };
-    let message = err.to_string();
-    let exc = match cls.call1((message,)) {
+    let exc = match cls.call1((err.to_string(),)) {
         Ok(exc) => exc,
         Err(e) => return e,
     };
     let attrs = || -> PyResult<()> {
-        match &err {
-            Error::InvalidChecksum { path, offset, .. } | Error::Corrupt { path, offset, .. } => {
-                exc.setattr("path", path.display().to_string())?;
-                exc.setattr("offset", *offset)?;
-            }
-            Error::InvalidName { name, .. } => exc.setattr("name", name.as_str())?,
-            Error::TooLarge { len } => exc.setattr("length", *len)?,
-            Error::Io { source, .. } => exc.setattr("errno", source.raw_os_error())?,
-            _ => {}
+        if let Some(path) = err.path() {
+            exc.setattr("path", path.display().to_string())?;
+        }
+        if let Some(offset) = err.offset() {
+            exc.setattr("offset", offset)?;
+        }
+        if let Some(name) = err.name() {
+            exc.setattr("name", name)?;
+        }
+        if let Some(length) = err.length() {
+            exc.setattr("length", length)?;
+        }
+        // `errno` is there on every `Io`, None when the OS gave no code.
+        if err.kind() == ErrorKind::Io {
+            exc.setattr("errno", err.errno())?;
         }
         Ok(())
     };

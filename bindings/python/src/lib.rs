@@ -1,6 +1,6 @@
 //! The `vqueue._vqueue` extension module: a thin translation layer over
-//! `vqueue-core`. The public package `vqueue` re-exports these classes next
-//! to the enums and exceptions it defines in Python.
+//! `vqueue-core`. The public package `vqueue` re-exports these classes and
+//! exceptions next to the enums it defines in Python.
 
 mod consumer;
 mod convert;
@@ -20,6 +20,7 @@ fn _panic(py: Python<'_>, message: &str) -> PyResult<()> {
 
 #[pymodule]
 fn _vqueue(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::add_to(m)?;
     m.add_class::<queue::PyQueue>()?;
     m.add_class::<consumer::PyConsumer>()?;
     m.add_class::<consumer::PyMessage>()?;

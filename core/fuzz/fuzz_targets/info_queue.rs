@@ -11,5 +11,6 @@ use vqueue_core_fuzz::{exercise, template_with, Q};
 static ALLOC: vqueue_core_fuzz::Bounded = vqueue_core_fuzz::Bounded;
 
 fuzz_target!(|data: &[u8]| {
+    let _ = vqueue_core::fuzzing::parse_info_queue(Q, data, std::path::Path::new("q_info_queue"));
     exercise(&template_with(&[("q_info_queue", data)]), Q);
 });

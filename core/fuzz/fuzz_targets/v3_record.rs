@@ -6,7 +6,6 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use vqueue_core::record::{write_record, Header, COMPRESSED_FLAG, HEADER_SIZE, MAGIC_V3};
 use vqueue_core_fuzz::{exercise, put, scratch_dir, split, Q};
 
 #[global_allocator]
@@ -15,16 +14,18 @@ static ALLOC: vqueue_core_fuzz::Bounded = vqueue_core_fuzz::Bounded;
 fuzz_target!(|data: &[u8]| {
     let pieces = split(data, 2);
     let (Some(dict), Some(stored)) = (pieces[0], pieces[1]) else { return };
-    let header = Header {
-        start_pos: 0,
-        msg_length: stored.len() as u32,
-        magic: MAGIC_V3,
-        count_pushed: 1,
-        type_byte: b'O' | COMPRESSED_FLAG,
-        crc: 0,
-    };
-    let mut record = vec![0; HEADER_SIZE + stored.len()];
-    write_record(&mut record, &header, stored);
+    // Header: start 0, stored length, v3 magic, counter 1, type `O` with the
+    // compressed flag, CRC over the header (CRC field zero) and the body.
+    let mut record = Vec::with_capacity(25 + stored.len());
+    record.extend_from_slice(&0u64.to_le_bytes());
+    record.extend_from_slice(&(stored.len() as u32).to_le_bytes());
+    record.extend_from_slice(&0xEEEF_FE33u32.to_le_bytes());
+    record.extend_from_slice(&1u32.to_le_bytes());
+    record.push(b'O' | 0x80);
+    record.extend_from_slice(&[0; 4]);
+    record.extend_from_slice(stored);
+    let crc = crc32fast::hash(&record);
+    record[21..25].copy_from_slice(&crc.to_le_bytes());
     let base = scratch_dir();
     put(&base.join("q-0/q_queue"), &record);
     put(&base.join("q-0/q_dict"), dict);

@@ -1,0 +1,399 @@
+//! The cursor: a position in the records of all parts, in push order, and
+//! the reading that moves it (part changes, damage, skipping past damage).
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::position::CommitFiles;
+use crate::compress::DictReader;
+use crate::error::{Error, Result};
+use crate::lock::Owned;
+use crate::meta::{self, Paths, PopInfo, PushInfo};
+use crate::os::{self, File};
+use crate::part::PartReader;
+use crate::record::{self, Header, HEADER_SIZE};
+use crate::scan::current_part;
+use crate::types::{Message, MsgType};
+use crate::warning::{warn, WarningKind};
+
+pub(super) struct Damage {
+    offset: u64,
+    checksum: bool,
+    detail: String,
+}
+
+#[derive(Clone, Copy, Default)]
+pub(super) struct Snapshot {
+    pub part: u32,
+    pub pos: u64,
+    pub popped: u32,
+    pub pending: Option<(MsgType, u32)>,
+}
+
+pub(super) struct ConsumerState {
+    paths: Paths,
+    part: u32,
+    pos: u64,
+    popped: u32,
+    info: PushInfo,
+    /// Whether `info` was read intact at least once for this part.
+    info_valid: bool,
+    info_file: Option<File>,
+    queue_file: Option<File>,
+    reader: Option<PartReader>,
+    pending: Option<(Header, u32)>,
+    damage: Option<Damage>,
+    dict: DictReader,
+    scratch: Vec<u8>,
+    pub commit: Option<CommitFiles>,
+}
+
+impl Owned for ConsumerState {
+    fn release(&mut self) -> Result<()> {
+        self.commit = None;
+        self.reader = None;
+        Ok(())
+    }
+}
+
+fn read_head(file: &File, path: &Path) -> Result<Vec<u8>> {
+    let mut buf = vec![0u8; 512];
+    let n = os::read_at(file, &mut buf, 0).map_err(|e| Error::io_at("read", path, e))?;
+    buf.truncate(n);
+    Ok(buf)
+}
+
+impl ConsumerState {
+    pub fn new(paths: Paths, at: PopInfo) -> Result<ConsumerState> {
+        let mut s = ConsumerState {
+            paths,
+            part: at.part,
+            pos: 0,
+            popped: 0,
+            info: PushInfo::default(),
+            info_valid: false,
+            info_file: None,
+            queue_file: None,
+            reader: None,
+            pending: None,
+            damage: None,
+            dict: DictReader::default(),
+            scratch: Vec::new(),
+            commit: None,
+        };
+        s.enter(at.part)?;
+        s.pos = at.pos;
+        s.popped = at.popped;
+        Ok(s)
+    }
+
+    /// Checks that a saved position lies inside its part.
+    pub fn check_position(&self, source: &Path) -> Result<()> {
+        if self.pos > self.info.right_edge && self.paths.part_dir(self.part).is_dir() {
+            return Err(Error::corrupt(
+                source,
+                0,
+                format!(
+                    "position {} in part {} is past that part's right edge {}",
+                    self.pos, self.part, self.info.right_edge
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            part: self.part,
+            pos: self.pos,
+            popped: self.popped,
+            pending: self.pending.and_then(|(h, len)| h.msg_type().map(|t| (t, len))),
+        }
+    }
+
+    fn enter(&mut self, part: u32) -> Result<()> {
+        self.part = part;
+        self.pos = 0;
+        self.popped = 0;
+        self.info = PushInfo::default();
+        self.info_valid = false;
+        self.info_file = None;
+        self.reader = None;
+        self.pending = None;
+        self.damage = None;
+        self.refresh_info()
+    }
+
+    /// Re-reads the current part's info_push. A missing part reads as empty,
+    /// so a consumer passes over a deleted part instead of stopping there.
+    fn refresh_info(&mut self) -> Result<()> {
+        let path = self.paths.info_push(self.part);
+        if self.info_file.is_none() {
+            match os::open_read(&path) {
+                Ok(f) => self.info_file = Some(f),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    let dir = self.paths.part_dir(self.part);
+                    if !dir.is_dir() && self.info.right_edge == 0 {
+                        let message = format!("part {} of queue {} is missing; passing over it", self.part, self.paths.queue);
+                        warn(WarningKind::PartMissing, Some(&dir), message);
+                    }
+                    return Ok(());
+                }
+                Err(e) => return Err(Error::io_at("open", &path, e)),
+            }
+        }
+        let file = self.info_file.as_ref().expect("opened above");
+        let mut attempt = 0;
+        loop {
+            let bytes = read_head(file, &path)?;
+            match meta::parse_info_push(&self.paths.queue, &bytes, &path) {
+                Ok(Some(info)) => {
+                    if info.right_edge >= self.info.right_edge {
+                        self.info = info;
+                    }
+                    self.info_valid = true;
+                    return Ok(());
+                }
+                Ok(None) => {
+                    self.info_valid = true;
+                    return Ok(());
+                }
+                // An update in progress can be seen half done: look again.
+                Err(_) if attempt < 3 => {
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_micros(200 << attempt));
+                }
+                // A writer killed mid-update leaves a torn line until the
+                // next writer repairs it; what was read before still holds.
+                Err(e) if self.info_valid => {
+                    log::debug!("{e}; keeping the last intact reading");
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn writer_part(&mut self) -> Result<u32> {
+        if self.queue_file.is_none() {
+            self.queue_file = os::open_read(&self.paths.info_queue()).ok();
+        }
+        if let Some(f) = &self.queue_file {
+            let path = self.paths.info_queue();
+            if let Ok(id) = meta::parse_info_queue(&self.paths.queue, &read_head(f, &path)?, &path) {
+                return Ok(id);
+            }
+        }
+        Ok(current_part(&self.paths)?.unwrap_or(self.part))
+    }
+
+    /// Moves to the next part that can hold unread records, if the writer has
+    /// moved on; true when a record is available at the position.
+    fn settle(&mut self) -> Result<bool> {
+        loop {
+            if self.pos < self.info.right_edge {
+                return Ok(true);
+            }
+            self.refresh_info()?;
+            if self.pos < self.info.right_edge {
+                return Ok(true);
+            }
+            let writer = self.writer_part()?;
+            if writer <= self.part {
+                return Ok(false);
+            }
+            // The part is final once the writer has left it; read its last word.
+            self.refresh_info()?;
+            if self.pos < self.info.right_edge {
+                return Ok(true);
+            }
+            let mut next = self.part + 1;
+            while next < writer && !self.paths.part_dir(next).is_dir() {
+                let message = format!("part {next} of queue {} is missing; passing over it", self.paths.queue);
+                warn(WarningKind::PartMissing, Some(&self.paths.part_dir(next)), message);
+                next += 1;
+            }
+            self.enter(next)?;
+        }
+    }
+
+    fn damaged(&mut self, offset: u64, checksum: bool, detail: String) -> Error {
+        self.pending = None;
+        let err = self.damage_error(offset, checksum, &detail);
+        self.damage = Some(Damage { offset, checksum, detail });
+        err
+    }
+
+    fn damage_error(&self, offset: u64, checksum: bool, detail: &str) -> Error {
+        let path = self.paths.part_data(self.part);
+        let detail = format!("{detail} (call skip_corrupt to resume after it)");
+        if checksum {
+            Error::checksum(&path, offset, detail)
+        } else {
+            Error::corrupt(&path, offset, detail)
+        }
+    }
+
+    fn reader(&mut self) -> Result<&mut PartReader> {
+        if self.reader.is_none() {
+            self.reader = Some(PartReader::open(&self.paths.part_data(self.part))?);
+        }
+        Ok(self.reader.as_mut().expect("opened above"))
+    }
+
+    pub fn pop_header(&mut self) -> Result<bool> {
+        if self.pending.is_some() {
+            return Ok(true);
+        }
+        if let Some(d) = &self.damage {
+            return Err(self.damage_error(d.offset, d.checksum, &d.detail));
+        }
+        if !self.settle()? {
+            return Ok(false);
+        }
+        let (pos, edge, format) = (self.pos, self.info.right_edge, self.info.format);
+        let reader = match self.reader() {
+            Ok(r) => r,
+            Err(Error::NotFound(_)) => {
+                let detail = format!("the part's data file is missing but its info_push promises {edge} bytes");
+                return Err(self.damaged(pos, false, detail));
+            }
+            Err(e) => return Err(e),
+        };
+        let header = match reader.get(pos, HEADER_SIZE, edge)? {
+            Ok(bytes) => Header::decode(bytes),
+            Err(short) => {
+                let detail = format!("the part file ends at byte {} but its info_push promises {edge}", short.file_end);
+                return Err(self.damaged(pos, false, detail));
+            }
+        };
+        if let Err(detail) = record::check_header(&header, pos, format, edge) {
+            return Err(self.damaged(pos, false, detail));
+        }
+        let decoded_len = if header.compressed() {
+            match self.reader()?.get(pos + HEADER_SIZE as u64, 4, edge)? {
+                Ok(b) => u32::from_le_bytes(b.try_into().unwrap()),
+                Err(_) => return Err(self.damaged(pos, false, "the compressed body is cut short".into())),
+            }
+        } else {
+            header.msg_length
+        };
+        self.pending = Some((header, decoded_len));
+        Ok(true)
+    }
+
+    pub fn pop_body_with<R>(&mut self, f: impl FnOnce(&[u8]) -> R) -> Result<Option<R>> {
+        let Some((header, _)) = self.pending else { return Ok(None) };
+        let (pos, edge) = (self.pos, self.info.right_edge);
+        let n = HEADER_SIZE + header.msg_length as usize;
+        self.reader()?;
+        let ConsumerState { reader, dict, scratch, paths, part, .. } = self;
+        let bytes = match reader.as_mut().expect("opened above").get(pos, n, edge)? {
+            Ok(b) => b,
+            Err(short) => {
+                let detail = format!("the part file ends at byte {} inside this record", short.file_end);
+                return Err(self.damaged(pos, false, detail));
+            }
+        };
+        let crc = record::record_crc(&bytes[..HEADER_SIZE], &bytes[HEADER_SIZE..]);
+        if crc != header.crc {
+            let detail = format!(
+                "record {} ({} body bytes) has CRC {:#010x}, computed {crc:#010x}",
+                header.count_pushed, header.msg_length, header.crc
+            );
+            return Err(self.damaged(pos, true, detail));
+        }
+        let out = if header.compressed() {
+            if let Err(e) = dict.decode(paths, *part, &bytes[HEADER_SIZE..], pos, scratch) {
+                self.pending = None;
+                self.damage = Some(Damage { offset: pos, checksum: false, detail: e.to_string() });
+                return Err(e);
+            }
+            f(scratch)
+        } else {
+            f(&bytes[HEADER_SIZE..])
+        };
+        self.pos = header.end();
+        self.popped += 1;
+        self.pending = None;
+        Ok(Some(out))
+    }
+
+    pub fn pop(&mut self) -> Result<Option<Message>> {
+        if !self.pop_header()? {
+            return Ok(None);
+        }
+        let Some((header, _)) = self.pending else { return Ok(None) };
+        let (part, offset) = (self.part, self.pos);
+        let msg_type = header.msg_type().unwrap_or(MsgType::String);
+        Ok(self.pop_body_with(|b| b.to_vec())?.map(|body| Message { body, msg_type, part, offset }))
+    }
+
+    pub fn commit(&mut self) -> Result<()> {
+        let info = PopInfo { pos: self.pos, popped: self.popped, part: self.part };
+        match &mut self.commit {
+            Some(files) => files.write(&info),
+            None => Err(Error::ReadOnly(format!(
+                "a read-only consumer of queue {:?} keeps its position in memory only",
+                self.paths.queue
+            ))),
+        }
+    }
+
+    pub fn batch_size(&mut self) -> Result<u32> {
+        self.refresh_info()?;
+        if self.pending.is_none() && self.damage.is_none() {
+            self.settle()?;
+        }
+        Ok(self.info.count.saturating_sub(self.popped))
+    }
+
+    pub fn backlog(&mut self) -> Result<u64> {
+        let here = self.batch_size()? as u64;
+        let writer = self.writer_part()?;
+        let mut total = here;
+        for id in self.part + 1..=writer {
+            match meta::read_info_push(&self.paths, id) {
+                Ok(Some(i)) => total += i.count as u64,
+                Ok(None) | Err(Error::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(total)
+    }
+
+    /// Resumes at the next intact record after damage; returns how many
+    /// records were lost (known from the counters of the records around it).
+    pub fn skip_corrupt(&mut self) -> Result<u64> {
+        let Some(d) = self.damage.take() else { return Ok(0) };
+        self.pending = None;
+        let (edge, format) = (self.info.right_edge, self.info.format);
+        let found = match self.reader() {
+            Ok(r) => r.next_valid(d.offset + 1, edge, format)?,
+            Err(Error::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        };
+        let lost = match found {
+            Some(h) => {
+                let before = h.count_pushed.saturating_sub(1);
+                let lost = before.saturating_sub(self.popped).max(1);
+                self.popped = before;
+                self.pos = h.start_pos;
+                lost
+            }
+            None => {
+                let lost = self.info.count.saturating_sub(self.popped).max(1);
+                self.popped = self.info.count;
+                self.pos = edge;
+                lost
+            }
+        };
+        let message = format!(
+            "queue {}: skipped damage at byte {} of part {}; {lost} record(s) lost",
+            self.paths.queue, d.offset, self.part
+        );
+        warn(WarningKind::RecordsSkipped, Some(&self.paths.part_data(self.part)), message);
+        Ok(lost as u64)
+    }
+}
+

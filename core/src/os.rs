@@ -1,0 +1,290 @@
+//! Every call into the operating system: opening files, locks, preallocation,
+//! positional reads and writes, memory maps, fsync of files and directories.
+//! The rest of the engine calls these and names no platform.
+//!
+//! Supported: Linux, Android, macOS and iOS (any Apple target), Windows. Where
+//! they differ, each function says how; `docs/format.md` ("Platforms") lists
+//! the differences a user can observe.
+
+#[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple", windows)))]
+compile_error!(
+    "vqueue-core supports Linux, Android, macOS, iOS and Windows; this target is none of them \
+     (see the \"Platforms\" section of docs/format.md)"
+);
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+pub use memmap2::MmapMut;
+pub use std::fs::File;
+
+/// Opens for reading.
+pub fn open_read(path: &Path) -> io::Result<File> {
+    File::open(path)
+}
+
+/// Opens for reading and writing, creating the file if needed and never
+/// truncating it (metadata is rewritten in place).
+pub fn open_rw(path: &Path) -> io::Result<File> {
+    std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)
+}
+
+/// Opens for writing only, creating the file if needed, without truncating.
+pub fn open_write(path: &Path) -> io::Result<File> {
+    std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path)
+}
+
+/// Reads up to `buf.len()` bytes at `pos`; 0 at or past the end of the file.
+/// Windows has no `pread`: `seek_read` moves the file cursor, which no caller
+/// uses.
+pub fn read_at(file: &File, buf: &mut [u8], pos: u64) -> io::Result<usize> {
+    #[cfg(unix)]
+    return std::os::unix::fs::FileExt::read_at(file, buf, pos);
+    #[cfg(windows)]
+    return std::os::windows::fs::FileExt::seek_read(file, buf, pos);
+}
+
+/// Writes all of `bytes` at `pos`.
+pub fn write_all_at(file: &File, bytes: &[u8], pos: u64) -> io::Result<()> {
+    #[cfg(unix)]
+    return std::os::unix::fs::FileExt::write_all_at(file, bytes, pos);
+    #[cfg(windows)]
+    {
+        let mut done = 0;
+        while done < bytes.len() {
+            match std::os::windows::fs::FileExt::seek_write(file, &bytes[done..], pos + done as u64) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => done += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The whole file.
+pub fn read(path: &Path) -> io::Result<Vec<u8>> {
+    std::fs::read(path)
+}
+
+pub fn file_len(path: &Path) -> io::Result<u64> {
+    std::fs::metadata(path).map(|m| m.len())
+}
+
+/// Grows `file` from `from` to `from + len` bytes with the blocks reserved, so
+/// that stores through a map of that range cannot fail for lack of space.
+///
+/// Linux and Android: `posix_fallocate` (which falls back to writing zeros
+/// where the file system has no `fallocate`). Apple: `F_PREALLOCATE`, then
+/// the new length; a file system that cannot preallocate only gets the new
+/// length. Windows: setting the end of file allocates the clusters on NTFS.
+pub fn preallocate(file: &File, from: u64, len: u64) -> io::Result<()> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: plain syscall on a descriptor we own.
+        let rc = unsafe { libc::posix_fallocate(file.as_raw_fd(), from as libc::off_t, len as libc::off_t) };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::from_raw_os_error(rc))
+        }
+    }
+    #[cfg(target_vendor = "apple")]
+    {
+        use std::os::fd::AsRawFd;
+        // Allocation counts from the physical end of the file, which is at or
+        // past `from`, so `len` more bytes cover the range.
+        let mut store = libc::fstore_t {
+            fst_flags: libc::F_ALLOCATEALL,
+            fst_posmode: libc::F_PEOFPOSMODE,
+            fst_offset: 0,
+            fst_length: len as libc::off_t,
+            fst_bytesalloc: 0,
+        };
+        // SAFETY: fcntl on a descriptor we own with a valid fstore_t.
+        if unsafe { libc::fcntl(file.as_raw_fd(), libc::F_PREALLOCATE, &mut store) } == -1 {
+            let err = io::Error::last_os_error();
+            if err.raw_os_error() == Some(libc::ENOSPC) {
+                return Err(err);
+            }
+        }
+        file.set_len(from + len)
+    }
+    #[cfg(windows)]
+    {
+        file.set_len(from + len)
+    }
+}
+
+/// Maps the whole file for reading and writing, shared with other processes.
+///
+/// # Safety
+/// The caller must keep the file at least as long as the map while the map
+/// lives (no process shrinks it), or accesses fault.
+pub unsafe fn map_mut(file: &File) -> io::Result<MmapMut> {
+    memmap2::MmapMut::map_mut(file)
+}
+
+/// Maps the first `len` bytes of the file, which must have at least that many.
+///
+/// # Safety
+/// As for [`map_mut`].
+pub unsafe fn map_mut_len(file: &File, len: usize) -> io::Result<MmapMut> {
+    memmap2::MmapOptions::new().len(len).map_mut(file)
+}
+
+/// Data and metadata of the file to stable storage.
+pub fn sync(file: &File) -> io::Result<()> {
+    file.sync_all()
+}
+
+/// Data of the file (and the metadata needed to read it back) to stable storage.
+pub fn sync_data(file: &File) -> io::Result<()> {
+    file.sync_data()
+}
+
+/// Makes the directory's entries (files created, renamed, removed) durable.
+/// Windows cannot open a directory as a file; NTFS journals its metadata, so
+/// there this does nothing.
+pub fn sync_dir(path: &Path) -> Result<()> {
+    sync_dir_io(path).map_err(|e| Error::io_at("sync directory", path, e))
+}
+
+fn sync_dir_io(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    return File::open(path)?.sync_all();
+    #[cfg(windows)]
+    {
+        let _ = path;
+        Ok(())
+    }
+}
+
+/// Takes an exclusive lock on `file` without waiting; `false` when another
+/// open file (in this process or another) holds it.
+///
+/// Unix: `flock`, which locks the open file description, is released when
+/// the process dies and only binds processes that also lock (std's
+/// `File::try_lock` is the same call but is not available on Android).
+/// Windows: `LockFileEx` over the whole file, which is mandatory: while held,
+/// other handles cannot read or write the file.
+pub fn try_lock(file: &File) -> io::Result<bool> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: flock on a descriptor we own.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+            return Ok(true);
+        }
+        let err = io::Error::last_os_error();
+        if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
+            Ok(false)
+        } else {
+            Err(err)
+        }
+    }
+    #[cfg(windows)]
+    match file.try_lock() {
+        Ok(()) => Ok(true),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
+/// Opens (creating it if needed) and locks a lock file; `Ok(None)` when
+/// another holder has it. Dropping the file releases the lock.
+pub fn lock_file(path: &Path) -> Result<Option<File>> {
+    let file = open_rw(path).map_err(|e| Error::io_at("open lock file", path, e))?;
+    match try_lock(&file) {
+        Ok(true) => Ok(Some(file)),
+        Ok(false) => Ok(None),
+        Err(e) => Err(Error::io_at("lock", path, e)),
+    }
+}
+
+/// True when some process holds the lock file; never creates it.
+pub fn is_locked(path: &Path) -> bool {
+    let Ok(file) = open_read(path) else { return false };
+    matches!(try_lock(&file), Ok(false))
+}
+
+/// The queue directory as an absolute path, created first when `create`.
+pub fn queue_dir(base: &Path, create: bool) -> Result<PathBuf> {
+    if create {
+        create_dir_all(base)?;
+    }
+    base.canonicalize().map_err(|e| Error::io_at("open queue directory", base, e))
+}
+
+pub fn create_dir_all(path: &Path) -> Result<()> {
+    std::fs::create_dir_all(path).map_err(|e| Error::io_at("create directory", path, e))
+}
+
+pub fn remove_file(path: &Path) -> io::Result<()> {
+    std::fs::remove_file(path)
+}
+
+/// Removes a directory and everything in it; returns the bytes its files held.
+pub fn remove_dir_all(path: &Path, dry_run: bool) -> Result<u64> {
+    let bytes = std::fs::read_dir(path)
+        .map(|d| d.flatten().map(|e| e.metadata().map(|m| m.len()).unwrap_or(0)).sum())
+        .unwrap_or(0);
+    if !dry_run {
+        std::fs::remove_dir_all(path).map_err(|e| Error::io_at("remove", path, e))?;
+    }
+    Ok(bytes)
+}
+
+/// Names of the entries of a directory (those that are valid UTF-8), with
+/// whether each is a directory; empty when the directory does not exist.
+pub fn list_dir(path: &Path) -> Result<Vec<(String, bool)>> {
+    let entries = match std::fs::read_dir(path) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io_at("list", path, e)),
+    };
+    Ok(entries
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            Some((name, entry.path().is_dir()))
+        })
+        .collect())
+}
+
+/// Writes `bytes` to `path` so that a crash leaves either no file or the
+/// whole file: a temporary file, fsync, rename over `path`, fsync of the
+/// directory. (On Windows the rename replaces an existing file as well.)
+pub fn persist_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        if let Some(dir) = path.parent() {
+            sync_dir_io(dir)?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Replaces the start of a file with `bytes`, cuts it to their length and
+/// syncs it (used by repair, which runs with no writer).
+pub fn rewrite(path: &Path, bytes: &[u8]) -> Result<()> {
+    let f = open_write(path).map_err(|e| Error::io_at("open", path, e))?;
+    write_all_at(&f, bytes, 0).map_err(|e| Error::io_at("write", path, e))?;
+    let len = f.metadata().map_err(|e| Error::io_at("stat", path, e))?.len();
+    if len > bytes.len() as u64 {
+        f.set_len(bytes.len() as u64).map_err(|e| Error::io_at("truncate", path, e))?;
+    }
+    f.sync_all().map_err(|e| Error::io_at("sync", path, e))
+}

@@ -33,7 +33,7 @@ pub use maintenance::{
     cleanup, inspect, repair, repair_with, verify, verify_with, CleanupReport, ConsumerInfo, PartInfo, Problem,
     Progress, QueueInfo, RepairReport, VerifyReport,
 };
-pub use name::{validate_name, MAX_NAME_LEN};
+pub use name::{validate_name, validate_pair, validate_queue_name, MAX_NAME_LEN};
 pub use types::{Durability, Format, Message, Mode, MsgType, Start, WriterOptions};
 pub use warning::{set_warning_sink, Warning, WarningKind, WarningSink};
 pub use writer::Queue;

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::name::{consumer_name_clash, validate_name};
+use crate::name::validate_pair;
 use crate::os::{self, File};
 use crate::types::Format;
 use crate::warning::{warn, WarningKind};
@@ -63,14 +63,16 @@ impl Paths {
         Ok(ids)
     }
 
-    /// Names of consumers that have a position file.
+    /// Names of consumers that have a position file: regular files named
+    /// for a consumer this queue can have, so files of another queue that
+    /// share the prefix are not taken for consumers.
     pub fn list_consumers(&self) -> Result<Vec<String>> {
         let prefix = format!("{}_info_pop_", self.queue);
         let mut names: Vec<String> = os::list_dir(&self.base)?
             .into_iter()
-            .filter_map(|(name, _)| {
+            .filter_map(|(name, is_dir)| {
                 let c = name.strip_prefix(&prefix)?;
-                (validate_name(c).is_ok() && consumer_name_clash(c).is_none()).then(|| c.to_string())
+                (!is_dir && validate_pair(&self.queue, c).is_ok()).then(|| c.to_string())
             })
             .collect();
         names.sort();
@@ -357,7 +359,8 @@ pub fn decode_backup(b: &[u8]) -> Option<PopInfo> {
 }
 
 /// A consumer's saved position: the position file, or when that is torn or
-/// empty, the backup of the last commit. `None` when the consumer is new.
+/// empty, the backup of the last commit. `None` when the consumer is new
+/// (no file, or an empty one with no backup).
 pub fn read_position(paths: &Paths, consumer: &str) -> Result<Option<PopInfo>> {
     let path = paths.info_pop(consumer);
     let bytes = match os::read(&path) {
@@ -374,6 +377,10 @@ pub fn read_position(paths: &Paths, consumer: &str) -> Result<Option<PopInfo>> {
                     warn(WarningKind::PositionFromBackup, Some(&path), format!("{err}; using the backup of the last commit"));
                     Ok(Some(info))
                 }
+                // Empty with no commit behind it: a consumer whose creation
+                // did not finish (older versions created the file empty
+                // first), so a new consumer.
+                None if bytes.is_empty() => Ok(None),
                 None => Err(err),
             }
         }

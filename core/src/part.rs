@@ -48,19 +48,28 @@ impl PartWriter {
         if need <= self.cap && self.map.is_some() {
             return Ok(());
         }
-        let step = self.cap.clamp(MIN_RESERVE, MAX_STEP);
-        let new_cap = need.max(self.cap + step).div_ceil(4096) * 4096;
-        // Reserved blocks mean later stores through the map cannot fault for
-        // lack of space.
-        if let Err(err) = os::preallocate(&self.file, self.cap, new_cap - self.cap) {
-            // A failed reservation may still have grown the file; keep it at
-            // what the mapping covers so nothing unreserved gets mapped.
-            let _ = self.file.set_len(self.cap);
-            return Err(Error::io(
-                format!("reserve {} bytes for {}", new_cap - self.cap, self.path.display()),
-                err,
-            ));
-        }
+        let need = need.div_ceil(4096) * 4096;
+        let mut step = self.cap.clamp(MIN_RESERVE, MAX_STEP);
+        let new_cap = loop {
+            // Reserved blocks mean later stores through the map cannot fault
+            // for lack of space.
+            let new_cap = need.max(self.cap + step).div_ceil(4096) * 4096;
+            match os::preallocate(&self.file, self.cap, new_cap - self.cap) {
+                Ok(()) => break new_cap,
+                // Short of space: smaller steps, down to what the record needs.
+                Err(_) if new_cap > need => step /= 2,
+                Err(err) => {
+                    // A failed reservation may still have grown the file; keep
+                    // it at what the mapping covers so nothing unreserved gets
+                    // mapped.
+                    let _ = self.file.set_len(self.cap);
+                    return Err(Error::io(
+                        format!("reserve {} bytes for {}", new_cap - self.cap, self.path.display()),
+                        err,
+                    ));
+                }
+            }
+        };
         self.map = None;
         // SAFETY: the file is ours (the writer lock is held) and is never
         // shrunk below the mapped length while the map is alive.

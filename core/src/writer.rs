@@ -6,7 +6,7 @@ use crate::compress::DictWriter;
 use crate::error::{Error, Result};
 use crate::lock::{Handle, Owned};
 use crate::meta::{self, Paths, PushInfo};
-use crate::name::validate_name;
+use crate::name::validate_queue_name;
 use crate::os::{self, File, MmapMut};
 use crate::part::{PartReader, PartWriter};
 use crate::record::{self, Header, HEADER_SIZE, MAX_BODY};
@@ -292,7 +292,7 @@ impl Queue {
     }
 
     pub fn open_with(base: impl AsRef<Path>, name: &str, mode: Mode, opts: WriterOptions) -> Result<Queue> {
-        validate_name(name)?;
+        validate_queue_name(name)?;
         let base = os::queue_dir(base.as_ref(), mode.writes())?;
         let paths = Paths::new(&base, name);
         let (inner, last) = if mode.writes() {

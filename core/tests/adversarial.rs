@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use common::{
     body, crc32, data_path, dict_path, drain_bodies, drain_skipping, encode_record, info_pop_path, info_push_path,
-    info_queue_path, isolated, limit_file_size, part_dir, restore_file_size, session, sessions, temp_base,
+    isolated, limit_file_size, part_dir, restore_file_size, session, sessions, temp_base,
     write_info_queue, write_torn_tail,
 };
 use vqueue_core::*;
@@ -228,15 +228,21 @@ fn names_whose_files_collide_are_refused_at_every_entry_point() {
 /// the file name patterns has exactly one owner.
 #[test]
 fn the_mapping_from_names_to_files_is_injective() {
-    let pieces = ["a", "b", "_", "-", "0", "1", "info", "pop", "queue", ".lock", "_info_pop_", "_info_queue", "_queue.lock", "info_pop_", "info_queue"];
-    let mut names = vec![String::new()];
-    for _ in 0..3 {
-        let longer: Vec<String> = names.iter().flat_map(|n| pieces.iter().map(move |p| format!("{n}{p}"))).collect();
-        names.extend(longer);
-    }
-    names.sort();
-    names.dedup();
-    names.retain(|n| validate_name(n).is_ok());
+    let pieces = ["a", "_", "-", "0", ".lock", "_info_pop", "_info_pop_", "_info_queue", "_queue.lock", "info_pop_", "info_queue"];
+    let join = |n: usize| {
+        let mut names = vec![String::new()];
+        for _ in 0..n {
+            let longer: Vec<String> = names.iter().flat_map(|n| pieces.iter().map(move |p| format!("{n}{p}"))).collect();
+            names.extend(longer);
+        }
+        names.sort();
+        names.dedup();
+        names.retain(|n| validate_name(n).is_ok());
+        names
+    };
+    // Queue names of up to three pieces, consumer names of up to two: enough
+    // for every collision of one queue's files with another's.
+    let (names, consumers) = (join(3), join(2));
     let queues: Vec<&String> = names.iter().filter(|q| validate_queue_name(q).is_ok()).collect();
     assert!(queues.len() > 100 && queues.len() < names.len());
     let mut owner: std::collections::HashMap<String, String> = Default::default();
@@ -251,7 +257,7 @@ fn the_mapping_from_names_to_files_is_injective() {
         for n in 0..12 {
             claim(format!("{q}-{n}"), format!("queue {q} part {n}"));
         }
-        for c in &names {
+        for c in &consumers {
             if validate_pair(q, c).is_ok() {
                 claim(format!("{q}_info_pop_{c}"), format!("consumer {c} of {q}"));
                 claim(format!("{q}_info_pop_{c}.lock"), format!("consumer {c} of {q} lock"));

@@ -279,14 +279,14 @@ fn crash_states(before: &Snap, after: &Snap) -> Vec<(String, Snap)> {
 
 const MARK: &[u8] = b"after power loss";
 
-fn read_all(root: &Path, what: &str) -> Result<Vec<Vec<u8>>, String> {
+fn read_all(root: &Path, what: &str) -> std::result::Result<Vec<Vec<u8>>, String> {
     let mut r = Consumer::open_reader(root, Q, Start::FirstPart).map_err(|e| format!("{what}: open: {e}"))?;
     Ok(drain_skipping(&mut r, false).0)
 }
 
 /// Checks one crash state; `acked` pushes were acknowledged, `in_flight`
 /// more may or may not be there.
-fn check(root: &Path, all: &[Vec<u8>], acked: usize, in_flight: usize) -> Result<(), String> {
+fn check(root: &Path, all: &[Vec<u8>], acked: usize, in_flight: usize) -> std::result::Result<(), String> {
     let got = read_all(root, "reader")?;
     if got.len() < acked || got.len() > acked + in_flight || got[..] != all[..got.len()] {
         return Err(format!("read {} messages (acknowledged {acked}, in flight {in_flight})", got.len()));

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result};
 use crate::lock::Handle;
 use crate::meta::{self, Paths, PopInfo};
-use crate::name::{validate_name, validate_pair};
+use crate::name::{validate_pair, validate_queue_name};
 use crate::os;
 use crate::scan::current_part;
 use crate::types::{Message, Mode, MsgType, Start};
@@ -76,7 +76,7 @@ impl Consumer {
 
     /// A read-only cursor that writes no file.
     pub fn open_reader(base: impl AsRef<Path>, queue: &str, start: Start) -> Result<Consumer> {
-        validate_name(queue)?;
+        validate_queue_name(queue)?;
         if let Start::Consumer(name) = &start {
             validate_pair(queue, name)?;
         }

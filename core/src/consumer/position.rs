@@ -21,6 +21,15 @@ pub(super) struct CommitFiles {
 impl CommitFiles {
     pub fn open(paths: &Paths, consumer: &str, lock: &File, current: &PopInfo) -> Result<CommitFiles> {
         let path = paths.info_pop(consumer);
+        if os::file_len(&path).unwrap_or(0) == 0 {
+            // A new consumer's file appears whole or not at all, so a full
+            // disk cannot leave an empty position file behind. The temporary
+            // name is hidden: no listing takes it for a consumer.
+            let (record, _) = meta::format_info_pop(&paths.queue, consumer, current);
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let tmp = path.with_file_name(format!(".{name}.tmp.{}", std::process::id()));
+            os::persist_atomically_via(&path, &tmp, &record).map_err(|e| Error::io_at("create", &path, e))?;
+        }
         let file = os::open_rw(&path).map_err(|e| Error::io_at("open", &path, e))?;
         let len = meta::info_pop_len(&paths.queue, consumer) as u64;
         let mut files = CommitFiles {

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{file_len, open_base, Progress, RepairReport};
+use super::{file_len, open_base, stray_files, Progress, RepairReport};
 use crate::error::{Error, Result};
 use crate::meta::{self, PopInfo};
 use crate::os;
@@ -44,6 +44,10 @@ pub fn repair_with(base: impl AsRef<Path>, queue: &str, progress: &mut dyn FnMut
             };
             report.actions.push(format!("info_queue set to part {newest}; was: {was}"));
         }
+    }
+    for file in stray_files(&paths, &parts)? {
+        os::remove_file(&file).map_err(|e| Error::io_at("remove", &file, e))?;
+        report.actions.push(format!("removed {}, a temporary file left by a crash", file.display()));
     }
     let first = parts.first().copied().unwrap_or(0);
     for name in paths.list_consumers()? {

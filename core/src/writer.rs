@@ -69,8 +69,14 @@ impl WriterState {
         let current = current_part(&paths)?;
         if let Some(id) = current {
             // A writer killed in the middle of publishing can leave a torn
-            // info_push; rebuild it from the records before moving on.
-            if let Err(Error::InvalidChecksum { .. } | Error::Corrupt { .. }) = meta::read_info_push(&paths, id) {
+            // info_push, and a power loss a missing or empty one; rebuild it
+            // from the records before moving on, while no reader can have
+            // passed the part (the queue still names it as the writer's).
+            let unpublished = matches!(
+                meta::read_info_push(&paths, id),
+                Ok(None) | Err(Error::InvalidChecksum { .. } | Error::Corrupt { .. } | Error::NotFound(_))
+            );
+            if unpublished && paths.part_dir(id).is_dir() {
                 if let (_, _, Some(action)) = rebuild_info_push(&paths, id, &mut |_| {})? {
                     let message = format!("queue {}: {action}", paths.queue);
                     warn(WarningKind::InfoPushRebuilt, Some(&paths.info_push(id)), message);

@@ -53,14 +53,14 @@ impl Consumer {
                 let saved = meta::read_position(&paths, consumer)?;
                 let at = saved.unwrap_or(PopInfo { pos: 0, popped: 0, part: writer });
                 let mut state = ConsumerState::new(paths.clone(), at)?;
-                state.check_position(&paths.info_pop(consumer))?;
+                state.check_position(&paths.info_pop(consumer));
                 state.commit = Some(CommitFiles::open(&paths, consumer, lock, &at)?);
                 Ok(state)
             })?)
         } else {
             let at = meta::read_position(&paths, consumer)?.unwrap_or(PopInfo { pos: 0, popped: 0, part: writer });
-            let state = ConsumerState::new(paths.clone(), at)?;
-            state.check_position(&paths.info_pop(consumer))?;
+            let mut state = ConsumerState::new(paths.clone(), at)?;
+            state.check_position(&paths.info_pop(consumer));
             Inner::Local(Box::new(state))
         };
         let mut c = Consumer {
@@ -99,7 +99,10 @@ impl Consumer {
                 (name.clone(), at)
             }
         };
-        let state = ConsumerState::new(paths, at)?;
+        let mut state = ConsumerState::new(paths.clone(), at)?;
+        if !name.is_empty() {
+            state.check_position(&paths.info_pop(&name));
+        }
         let mut c = Consumer {
             name,
             queue: queue.to_string(),

@@ -2,9 +2,9 @@
 # Reliability suite: what trusted storage engines run besides their unit tests.
 #
 #   1. fuzzing: every cargo-fuzz target of core/fuzz for VQUEUE_FUZZ_SECONDS
-#      each (default 45), corpora seeded from the golden queues;
+#      each (default 30), corpora seeded from the golden queues;
 #   2. simulated power loss (core/tests/power_loss.rs) over
-#      VQUEUE_POWER_LOSS_STEPS scripted operations (default 60);
+#      VQUEUE_POWER_LOSS_STEPS scripted operations (default 30);
 #   3. scale (core/tests/scale.rs): VQUEUE_SCALE_MESSAGES messages (default
 #      1,000,000), the writer process restarted every
 #      VQUEUE_SCALE_RESTART_EVERY (default 100,000), four consumer processes
@@ -30,8 +30,8 @@ if [[ "$LONG" == 1 ]]; then
     export VQUEUE_POWER_LOSS_EVERY_BYTE=1
     export VQUEUE_POWER_LOSS_STEPS=${VQUEUE_POWER_LOSS_STEPS:-200}
 else
-    FUZZ_SECONDS=${VQUEUE_FUZZ_SECONDS:-45}
-    export VQUEUE_POWER_LOSS_STEPS=${VQUEUE_POWER_LOSS_STEPS:-60}
+    FUZZ_SECONDS=${VQUEUE_FUZZ_SECONDS:-30}
+    export VQUEUE_POWER_LOSS_STEPS=${VQUEUE_POWER_LOSS_STEPS:-30}
 fi
 export VQUEUE_SCALE_MESSAGES=${VQUEUE_SCALE_MESSAGES:-1000000}
 export VQUEUE_SCALE_RESTART_EVERY=${VQUEUE_SCALE_RESTART_EVERY:-100000}

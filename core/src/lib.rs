@@ -44,5 +44,5 @@ pub use writer::Queue;
 #[doc(hidden)]
 pub mod fuzzing {
     pub use crate::meta::{decode_backup, parse_info_pop, parse_info_push, parse_info_queue};
-    pub use crate::record::{check_header, record_crc, Header, HEADER_SIZE, MAX_BODY};
+    pub use crate::record::{check_header, record_crc, Header, HEADER_SIZE};
 }

@@ -12,6 +12,13 @@ if ! command -v "$PYTHON" >/dev/null 2>&1; then
     echo "SKIPPED python: $PYTHON not on PATH"
     exit 0
 fi
+# VQUEUE_PYTHON_INSTALLED=1: test the vqueue that $PYTHON already imports (the
+# package the Nix flake built) instead of building one into .venv.
+if [[ ${VQUEUE_PYTHON_INSTALLED:-} == 1 ]]; then
+    export HYPOTHESIS_PROFILE=${HYPOTHESIS_PROFILE:-ci}
+    echo "--> pytest python/tests against the installed package ($("$PYTHON" --version 2>&1))"
+    exec "$PYTHON" -m pytest python/tests -p no:cacheprovider --timeout 600 -ra
+fi
 if ! command -v cargo >/dev/null 2>&1; then
     echo "SKIPPED python: cargo not on PATH (the extension is built from source)"
     exit 0

@@ -5,7 +5,7 @@
 //! [`Consumer`]s read every record in push order and save their positions.
 //! See `docs/format.md` for the files and `docs/core-api.md` for the API.
 
-// Layers, each using only those above it:
+// Layers, each using only its own and those listed above it:
 //   types, error, warning, os, name   values, failures, the OS
 //   record, meta, part, compress      the on-disk format
 //   lock, scan                        ownership; what the records say

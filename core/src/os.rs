@@ -228,15 +228,16 @@ pub fn remove_file(path: &Path) -> io::Result<()> {
     std::fs::remove_file(path)
 }
 
-/// Removes a directory and everything in it; returns the bytes its files held.
-pub fn remove_dir_all(path: &Path, dry_run: bool) -> Result<u64> {
-    let bytes = std::fs::read_dir(path)
+/// Bytes held by the files directly in a directory (0 when unreadable).
+pub fn dir_bytes(path: &Path) -> u64 {
+    std::fs::read_dir(path)
         .map(|d| d.flatten().map(|e| e.metadata().map(|m| m.len()).unwrap_or(0)).sum())
-        .unwrap_or(0);
-    if !dry_run {
-        std::fs::remove_dir_all(path).map_err(|e| Error::io_at("remove", path, e))?;
-    }
-    Ok(bytes)
+        .unwrap_or(0)
+}
+
+/// Removes a directory and everything in it.
+pub fn remove_dir_all(path: &Path) -> Result<()> {
+    std::fs::remove_dir_all(path).map_err(|e| Error::io_at("remove", path, e))
 }
 
 /// Names of the entries of a directory (those that are valid UTF-8), with

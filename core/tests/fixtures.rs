@@ -407,3 +407,28 @@ fn inspect_reports_fixture_layout() {
         }
     }
 }
+
+/// Runs this test binary's `every_fixture_folder_is_known` with the fixtures
+/// pointed at a folder that does not exist.
+fn run_with_absent_fixtures(require: bool) -> std::process::Output {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", "every_fixture_folder_is_known", "--nocapture"])
+        .env("VQUEUE_FIXTURES", tmp.path().join("absent"))
+        .env_remove("VQUEUE_REQUIRE_FIXTURES");
+    if require {
+        cmd.env("VQUEUE_REQUIRE_FIXTURES", "1");
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn absent_fixtures_fail_only_when_required() {
+    let lenient = run_with_absent_fixtures(false);
+    assert!(lenient.status.success(), "{}", String::from_utf8_lossy(&lenient.stderr));
+    assert!(String::from_utf8_lossy(&lenient.stderr).contains("fixtures absent"));
+    let strict = run_with_absent_fixtures(true);
+    assert!(!strict.status.success(), "a required, absent fixtures folder must fail the test");
+    let out = String::from_utf8_lossy(&strict.stdout).into_owned() + &String::from_utf8_lossy(&strict.stderr);
+    assert!(out.contains("VQUEUE_REQUIRE_FIXTURES=1"), "{out}");
+}

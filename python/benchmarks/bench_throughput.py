@@ -317,7 +317,7 @@ def write_doc(table: str) -> None:
     path = REPO / "docs" / "performance.md"
     text = path.read_text() if path.exists() else "# Performance\n"
     lines = text.splitlines(keepends=True)
-    start = next((i for i, l in enumerate(lines) if l.rstrip() == "## Python"), None)
+    start = next((i for i, line in enumerate(lines) if line.rstrip() == "## Python"), None)
     if start is None:
         new = text.rstrip("\n") + "\n\n" + table
     else:

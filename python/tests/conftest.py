@@ -53,6 +53,10 @@ def fixture_copy(tmp_path):
     directory and gives back that copy's path."""
     base = fixtures_dir()
     if not base.is_dir():
+        # CI sets VQUEUE_REQUIRE_FIXTURES=1: there a missing folder is a failure.
+        if os.environ.get("VQUEUE_REQUIRE_FIXTURES") == "1":
+            pytest.fail(f"golden fixtures folder not found: {base}, and VQUEUE_REQUIRE_FIXTURES=1 "
+                        "(set VQUEUE_FIXTURES)")
         pytest.skip(f"golden fixtures folder not found: {base} (set VQUEUE_FIXTURES)")
 
     def copy(name: str) -> Path:

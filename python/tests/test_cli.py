@@ -1,4 +1,5 @@
-"""``python -m vqueue``: the subcommands and exit codes of the vqueue tool."""
+"""``python -m vqueue``: the subcommands and exit codes of the vqueue tool
+(the engine's command line, run through the extension)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def test_info(base):
     make_queue(base)
     proc = cli("info", str(base), "jobs")
     assert proc.returncode == 0, proc.stderr
-    assert "queue jobs" in proc.stdout
+    assert "queue:   jobs" in proc.stdout
     assert "worker" in proc.stdout
     data = json.loads(cli("info", str(base), "jobs", "--json").stdout)
     assert [p["count"] for p in data["parts"]] == [2, 1]
@@ -68,14 +69,14 @@ def test_verify_ok_then_problem_exit_1(base):
     make_queue(base)
     proc = cli("verify", str(base), "jobs")
     assert proc.returncode == 0, proc.stderr
-    assert "3 record(s): ok" in proc.stdout
+    assert "verify: 2 parts, 3 records, 0 problems" in proc.stdout
     part = base / "jobs-0" / "jobs_queue"
     data = bytearray(part.read_bytes())
     data[26] ^= 0x01
     part.write_bytes(bytes(data))
     proc = cli("verify", str(base), "jobs")
     assert proc.returncode == 1
-    assert "problem:" in proc.stdout and "jobs_queue" in proc.stdout and "offset 0" in proc.stdout
+    assert "jobs_queue: part 0, offset 0:" in proc.stdout and "1 problems" in proc.stdout
 
 
 def test_repair_and_cleanup(base):
@@ -84,12 +85,12 @@ def test_repair_and_cleanup(base):
     assert cli("info", str(base), "jobs").returncode in (0, 3)
     proc = cli("repair", str(base), "jobs")
     assert proc.returncode == 0, proc.stderr
-    assert "record(s)" in proc.stdout
+    assert "repair: 2 parts, 3 records" in proc.stdout
     assert vqueue.verify(base, "jobs").ok
     # The worker is in part 0 still, so nothing can go yet.
     proc = cli("cleanup", str(base), "jobs", "--dry-run")
     assert proc.returncode == 0, proc.stderr
-    assert "would remove part(s): none" in proc.stdout
+    assert "cleanup: would remove 0 parts (0 bytes), kept 2" in proc.stdout
     c = Consumer(base, "worker", "jobs")
     while c.pop() is not None:
         pass
@@ -97,7 +98,7 @@ def test_repair_and_cleanup(base):
     c.close()
     proc = cli("cleanup", str(base), "jobs")
     assert proc.returncode == 0, proc.stderr
-    assert "removed part(s): 0" in proc.stdout
+    assert "removed part 0\n" in proc.stdout
     assert not (base / "jobs-0").exists()
 
 

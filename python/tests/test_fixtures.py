@@ -118,3 +118,25 @@ def test_python_cli_cat_reads_a_fixture_without_writing(fixture_copy):
     assert digest.hexdigest() == summary["digest"]
     assert [x["type"] for x in lines] == [r["type"] for r in records]
     assert {p: p.read_bytes() for p in base.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("require", [False, True])
+def test_absent_fixtures_fail_only_when_required(tmp_path, require):
+    """With VQUEUE_REQUIRE_FIXTURES=1 (as in CI) a missing fixtures folder
+    fails the fixture tests; without it they are skipped."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, VQUEUE_FIXTURES=str(tmp_path / "absent"))
+    env.pop("VQUEUE_REQUIRE_FIXTURES", None)
+    if require:
+        env["VQUEUE_REQUIRE_FIXTURES"] = "1"
+    proc = subprocess.run([sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider", "-k", "verifies_clean"],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    if require:
+        assert proc.returncode == 1, proc.stdout
+        assert "VQUEUE_REQUIRE_FIXTURES=1" in proc.stdout
+    else:
+        assert proc.returncode == 0, proc.stdout
+        assert "skipped" in proc.stdout

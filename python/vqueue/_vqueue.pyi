@@ -2,7 +2,7 @@
 
 import os
 from types import TracebackType
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Literal, Optional, Tuple, Type, Union, final
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Literal, Optional, Sequence, Tuple, Type, Union, final
 
 from vqueue import Mode, MsgType
 
@@ -26,6 +26,7 @@ __all__ = [
     "repair",
     "cleanup",
     "validate_name",
+    "main",
     "_panic",
 ]
 
@@ -179,3 +180,6 @@ def cleanup(base_path: _Path, queue_name: str, dry_run: bool = False) -> Dict[st
 def validate_name(name: str) -> None: ...
 def _panic(message: str) -> None:
     """Panics inside the extension on purpose (for the tests of the panic barrier)."""
+
+def main(argv: Sequence[str]) -> int:
+    """Run the ``vqueue`` command line with ``argv`` (without the program name); returns the exit code."""

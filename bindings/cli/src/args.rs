@@ -6,6 +6,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use vqueue_core::{Durability, Format, MsgType};
 
+use crate::warnings::Verbosity;
+
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
@@ -30,6 +32,22 @@ Errors are printed on stderr as `vqueue: <message>`.";
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Show each warning's kind and file
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+    /// Do not show the engine's warnings (records skipped, metadata rebuilt, ...)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+impl Cli {
+    pub fn verbosity(&self) -> Verbosity {
+        match (self.verbose, self.quiet) {
+            (true, _) => Verbosity::Verbose,
+            (_, true) => Verbosity::Quiet,
+            _ => Verbosity::Normal,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

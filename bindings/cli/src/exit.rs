@@ -1,7 +1,6 @@
 //! How a run ends: the exit codes documented in `--help` and the error line on stderr.
 
 use std::io;
-use std::process::ExitCode;
 
 use vqueue_core::{Error, ErrorKind};
 
@@ -28,8 +27,8 @@ impl From<Error> for Failure {
 
 pub type CmdResult = Result<u8, Failure>;
 
-/// Prints the error line, if any, and turns the outcome into the process exit code.
-pub fn finish(result: CmdResult) -> ExitCode {
+/// Prints the error line, if any, and turns the outcome into the exit code.
+pub fn finish(result: CmdResult) -> u8 {
     let code = match result {
         Ok(code) => code,
         // The reader went away (`vqueue cat ... | head`): that is how such a pipeline ends.
@@ -47,7 +46,7 @@ pub fn finish(result: CmdResult) -> ExitCode {
             code_of(&e)
         }
     };
-    ExitCode::from(code)
+    code
 }
 
 fn code_of(e: &Error) -> u8 {

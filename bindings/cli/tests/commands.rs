@@ -588,3 +588,36 @@ fn verify_lists_crash_leftovers_apart_and_exits_0() {
     let o = run_on("verify", tmp.path(), "q", &[], b"");
     assert_eq!(stdout(&o), "verify: 2 parts, 2 records, 0 problems\n");
 }
+
+#[test]
+fn warnings_go_to_stderr_unless_quiet() {
+    let base = tempfile::tempdir().unwrap();
+    assert_ok(&run_on("push", base.path(), "q", &[], b"one\ntwo\n"));
+    let mut c = Consumer::open(base.path(), "c", "q").unwrap();
+    c.pop().unwrap();
+    c.commit().unwrap();
+    c.close().unwrap();
+    fs::write(base.path().join("q_info_queue"), b"garbage\n").unwrap();
+    fs::write(base.path().join("q_info_pop_c"), b"torn").unwrap();
+    let args = ["cat", base_arg(base.path()), "q", "--consumer", "c"];
+
+    let o = run(&args, b"");
+    assert_ok(&o);
+    assert_eq!(stdout(&o), "two\n");
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines.iter().all(|l| l.starts_with("vqueue: warning: ")), "{err}");
+    assert!(err.contains("deriving the current part"), "{err}");
+    assert!(err.contains("using the backup of the last commit"), "{err}");
+
+    let o = run(&[&["-q"], &args[..]].concat(), b"");
+    assert_ok(&o);
+    assert_eq!((stdout(&o).as_str(), stderr(&o).as_str()), ("two\n", ""));
+
+    let o = run(&[&["--verbose"], &args[..]].concat(), b"");
+    assert_ok(&o);
+    let err = stderr(&o);
+    assert!(err.contains("vqueue: warning: CurrentPartDerived: "), "{err}");
+    assert!(err.contains("vqueue: warning: PositionFromBackup: "), "{err}");
+    assert!(err.contains("(file "), "{err}");
+}

@@ -152,3 +152,24 @@ fn fixture_real_veda_small_is_refused_then_repaired() {
         .iter()
         .all(|p| p["problem"].is_null()));
 }
+
+#[test]
+fn absent_fixtures_fail_only_when_required() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |require: bool| {
+        let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+        cmd.args(["--exact", "fixture_v2_generated_reads_as_expected", "--nocapture"])
+            .env("VQUEUE_FIXTURES", tmp.path().join("absent"))
+            .env_remove("VQUEUE_REQUIRE_FIXTURES");
+        if require {
+            cmd.env("VQUEUE_REQUIRE_FIXTURES", "1");
+        }
+        cmd.output().unwrap()
+    };
+    assert!(run(false).status.success());
+    let strict = run(true);
+    assert!(!strict.status.success());
+    let out = String::from_utf8_lossy(&strict.stdout).into_owned()
+        + &String::from_utf8_lossy(&strict.stderr);
+    assert!(out.contains("VQUEUE_REQUIRE_FIXTURES=1"), "{out}");
+}

@@ -121,14 +121,17 @@ fn panic_text(payload: &(dyn Any + Send)) -> String {
 }
 
 /// Runs a method body so that a Rust panic surfaces as `QueueError`, never as
-/// pyo3's `PanicException` (a `BaseException` that `except Exception` misses).
+/// pyo3's `PanicException` (a `BaseException` that `except Exception` misses),
+/// then logs the warnings the body raised.
 #[inline]
 pub fn guard<T>(py: Python<'_>, body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
-    match catch_unwind(AssertUnwindSafe(body)) {
+    let result = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(result) => result,
         Err(payload) => Err(queue_error(
             py,
             format!("internal error in vqueue: {}", panic_text(payload.as_ref())),
         )),
-    }
+    };
+    crate::warnings::emit(py);
+    result
 }

@@ -2,12 +2,14 @@
 //! `vqueue-core`. The public package `vqueue` re-exports these classes and
 //! exceptions next to the enums it defines in Python.
 
+mod cli;
 mod consumer;
 mod convert;
 mod errors;
 mod lock;
 mod maintenance;
 mod queue;
+mod warnings;
 
 use pyo3::prelude::*;
 
@@ -21,6 +23,7 @@ fn _panic(py: Python<'_>, message: &str) -> PyResult<()> {
 #[pymodule]
 fn _vqueue(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::add_to(m)?;
+    warnings::install();
     m.add_class::<queue::PyQueue>()?;
     m.add_class::<consumer::PyConsumer>()?;
     m.add_class::<consumer::PyMessage>()?;
@@ -29,6 +32,7 @@ fn _vqueue(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(maintenance::repair, m)?)?;
     m.add_function(wrap_pyfunction!(maintenance::cleanup, m)?)?;
     m.add_function(wrap_pyfunction!(maintenance::validate_name, m)?)?;
+    m.add_function(wrap_pyfunction!(cli::cli_main, m)?)?;
     m.add_function(wrap_pyfunction!(_panic, m)?)?;
     Ok(())
 }

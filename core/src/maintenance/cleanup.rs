@@ -39,7 +39,12 @@ pub fn cleanup(base: impl AsRef<Path>, queue: &str, dry_run: bool) -> Result<Cle
     }
     for id in parts {
         if id < writer && passed(id) {
-            report.bytes_freed += os::remove_dir_all(&paths.part_dir(id), dry_run)?;
+            let dir = paths.part_dir(id);
+            let bytes = os::dir_bytes(&dir);
+            if !dry_run {
+                os::remove_dir_all(&dir)?;
+            }
+            report.bytes_freed += bytes;
             report.removed.push(id);
         } else {
             report.kept.push(id);

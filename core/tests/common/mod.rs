@@ -26,7 +26,8 @@ pub fn path_str(p: &Path) -> &str {
 
 /// Where the golden queues live: `$VQUEUE_FIXTURES`, else `../shared/fixtures`
 /// next to the repository. `None` (after saying so on stderr) when absent, so
-/// a checkout without them still runs every other test.
+/// a checkout without them still runs every other test; a panic instead when
+/// they are required.
 pub fn fixtures_dir() -> Option<PathBuf> {
     let dir = match std::env::var_os("VQUEUE_FIXTURES") {
         Some(d) => PathBuf::from(d),
@@ -35,12 +36,23 @@ pub fn fixtures_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
+        assert!(
+            !fixtures_required(),
+            "fixtures absent: {} does not exist, and VQUEUE_REQUIRE_FIXTURES=1 (set VQUEUE_FIXTURES)",
+            dir.display()
+        );
         eprintln!(
             "fixtures absent: {} does not exist (set VQUEUE_FIXTURES); fixture checks not run",
             dir.display()
         );
         None
     }
+}
+
+/// `VQUEUE_REQUIRE_FIXTURES=1` (set by CI): a missing fixtures folder fails
+/// the fixture tests instead of letting them pass without checking.
+pub fn fixtures_required() -> bool {
+    std::env::var_os("VQUEUE_REQUIRE_FIXTURES").is_some_and(|v| v == "1")
 }
 
 /// Copies a directory tree. Contents are rewritten rather than `fs::copy`-ed

@@ -1,7 +1,7 @@
 //! One module per group of subcommands.
 
 pub mod info;
-pub mod maintain;
+pub mod maintenance;
 pub mod read;
 pub mod write;
 

@@ -167,6 +167,12 @@ pub fn fixtures_dir() -> Option<PathBuf> {
     if dir.join("README.md").is_file() {
         Some(dir)
     } else {
+        // CI sets this, so a missing folder fails rather than checks nothing.
+        assert!(
+            std::env::var_os("VQUEUE_REQUIRE_FIXTURES").is_none_or(|v| v != "1"),
+            "fixtures not found at {}, and VQUEUE_REQUIRE_FIXTURES=1 (set VQUEUE_FIXTURES)",
+            dir.display()
+        );
         eprintln!(
             "fixtures not found at {}: this test checks nothing here",
             dir.display()

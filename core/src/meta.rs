@@ -377,10 +377,11 @@ pub fn read_position(paths: &Paths, consumer: &str) -> Result<Option<PopInfo>> {
                     warn(WarningKind::PositionFromBackup, Some(&path), format!("{err}; using the backup of the last commit"));
                     Ok(Some(info))
                 }
-                // Empty with no commit behind it: a consumer whose creation
-                // did not finish (older versions created the file empty
-                // first), so a new consumer.
-                None if bytes.is_empty() => Ok(None),
+                // Empty, and no backup was ever written: a consumer whose
+                // creation did not finish (older versions created the file
+                // empty first), so a new consumer. A damaged backup is not
+                // "never committed".
+                None if bytes.is_empty() && backup.as_deref().is_none_or(|b| b.iter().all(|&x| x == 0)) => Ok(None),
                 None => Err(err),
             }
         }

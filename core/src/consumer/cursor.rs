@@ -191,8 +191,9 @@ impl ConsumerState {
                 // skip_corrupt goes on from the records.
                 Err(e) => {
                     if self.damage.is_none() {
+                        let checksum = matches!(e, Error::InvalidChecksum { .. });
                         let detail = format!("{e}; the part's extent is unknown");
-                        self.damage = Some(Damage { offset: 0, checksum: false, detail, what: Damaged::InfoPush(path) });
+                        self.damage = Some(Damage { offset: 0, checksum, detail, what: Damaged::InfoPush(path) });
                     }
                     return Ok(());
                 }

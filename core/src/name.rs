@@ -8,7 +8,10 @@ pub fn validate_name(name: &str) -> Result<()> {
     let reason = if name.is_empty() {
         Some("a name must not be empty".to_string())
     } else if name.len() > MAX_NAME_LEN {
-        Some(format!("a name is at most {MAX_NAME_LEN} bytes, this one has {}", name.len()))
+        Some(format!(
+            "a name is at most {MAX_NAME_LEN} bytes, this one has {}",
+            name.len()
+        ))
     } else if name == "." || name == ".." {
         Some("`.` and `..` are not names".to_string())
     } else {
@@ -17,7 +20,10 @@ pub fn validate_name(name: &str) -> Result<()> {
             .map(|c| format!("character {c:?} is not allowed (use A-Z, a-z, 0-9, `_`, `.`, `-`)"))
     };
     match reason {
-        Some(reason) => Err(Error::InvalidName { name: name.to_string(), reason }),
+        Some(reason) => Err(Error::InvalidName {
+            name: name.to_string(),
+            reason,
+        }),
         None => Ok(()),
     }
 }
@@ -31,7 +37,10 @@ pub fn validate_pair(queue: &str, consumer: &str) -> Result<()> {
     validate_queue_name(queue)?;
     validate_name(consumer)?;
     if let Some(reason) = consumer_name_clash(consumer) {
-        return Err(Error::InvalidName { name: consumer.to_string(), reason: reason.to_string() });
+        return Err(Error::InvalidName {
+            name: consumer.to_string(),
+            reason: reason.to_string(),
+        });
     }
     let longest = queue.len() + "_info_pop_".len() + consumer.len() + ".lock".len();
     if longest > MAX_FILE_NAME {
@@ -59,7 +68,9 @@ pub fn validate_queue_name(queue: &str) -> Result<()> {
     if queue.contains(INFO_POP) {
         return Err(Error::InvalidName {
             name: queue.to_string(),
-            reason: format!("a queue name must not contain `{INFO_POP}` (its files would be consumer files of another queue)"),
+            reason: format!(
+                "a queue name must not contain `{INFO_POP}` (its files would be consumer files of another queue)"
+            ),
         });
     }
     Ok(())

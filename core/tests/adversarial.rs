@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use common::{
     body, crc32, data_path, dict_path, drain_bodies, drain_skipping, encode_record, info_pop_path, info_push_path,
-    isolated, limit_file_size, part_dir, restore_file_size, session, sessions, temp_base,
-    write_info_queue, write_torn_tail,
+    isolated, limit_file_size, part_dir, restore_file_size, session, sessions, temp_base, write_info_queue,
+    write_torn_tail,
 };
 use vqueue_core::*;
 
@@ -79,7 +79,11 @@ fn info_push_line(q: &str, edge: u64, count: u32, v3: bool) -> String {
 fn forged_part(base: &Path, data: &[u8], count: u32, v3: bool) {
     fs::create_dir_all(part_dir(base, Q, 0)).unwrap();
     fs::write(data_path(base, Q, 0), data).unwrap();
-    fs::write(info_push_path(base, Q, 0), info_push_line(Q, data.len() as u64, count, v3)).unwrap();
+    fs::write(
+        info_push_path(base, Q, 0),
+        info_push_line(Q, data.len() as u64, count, v3),
+    )
+    .unwrap();
     write_info_queue(base, Q, 0);
 }
 
@@ -89,7 +93,8 @@ fn forged_part(base: &Path, data: &[u8], count: u32, v3: bool) {
 /// length prefix claims how large the body is.
 fn frame_without_content_size(body: &[u8]) -> Vec<u8> {
     let mut c = zstd::bulk::Compressor::new(3).unwrap();
-    c.set_parameter(zstd::zstd_safe::CParameter::ContentSizeFlag(false)).unwrap();
+    c.set_parameter(zstd::zstd_safe::CParameter::ContentSizeFlag(false))
+        .unwrap();
     let frame = c.compress(body).unwrap();
     assert!(matches!(zstd::zstd_safe::get_frame_content_size(&frame), Ok(None)));
     frame
@@ -198,26 +203,46 @@ fn names_whose_files_collide_are_refused_at_every_entry_point() {
     refused("writer", Queue::open(base, q2, Mode::ReadWrite).map(drop));
     refused("reader", Queue::open(base, q2, Mode::Read).map(drop));
     refused("consumer of it", Consumer::open(base, "c", q2).map(drop));
-    refused("reader of it", Consumer::open_reader(base, q2, Start::FirstPart).map(drop));
+    refused(
+        "reader of it",
+        Consumer::open_reader(base, q2, Start::FirstPart).map(drop),
+    );
     refused("inspect", inspect(base, q2).map(drop));
     refused("verify", verify(base, q2).map(drop));
     refused("repair", repair(base, q2).map(drop));
     refused("cleanup", cleanup(base, q2, true).map(drop));
     for consumer in ["b_info_queue", "x_info_pop_y", "info_pop_b", "info_queue", "b.lock"] {
         refused(consumer, Consumer::open(base, consumer, "a").map(drop));
-        refused(consumer, Consumer::open_with_mode(base, consumer, "a", Mode::Read).map(drop));
-        refused(consumer, Consumer::open_reader(base, "a", Start::Consumer(consumer.into())).map(drop));
+        refused(
+            consumer,
+            Consumer::open_with_mode(base, consumer, "a", Mode::Read).map(drop),
+        );
+        refused(
+            consumer,
+            Consumer::open_reader(base, "a", Start::Consumer(consumer.into())).map(drop),
+        );
     }
-    assert_eq!(common::snapshot(base, true), before, "a refused name touched the directory");
+    assert_eq!(
+        common::snapshot(base, true),
+        before,
+        "a refused name touched the directory"
+    );
 
     // Files another program left for such a queue are not queue `a`'s.
     fs::create_dir(base.join("a_info_pop_b-0")).unwrap();
     fs::write(base.join("a_info_pop_b-0").join("a_info_pop_b_queue"), b"").unwrap();
     let p = "a_info_pop_b;0;";
-    fs::write(base.join("a_info_pop_b_info_queue"), format!("{p}{}\n", crc32(&[p.as_bytes()]))).unwrap();
+    fs::write(
+        base.join("a_info_pop_b_info_queue"),
+        format!("{p}{}\n", crc32(&[p.as_bytes()])),
+    )
+    .unwrap();
     fs::write(base.join("a_info_pop_b_queue.lock"), b"").unwrap();
     let info = inspect(base, "a").unwrap();
-    assert_eq!(info.consumers.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["c"]);
+    assert_eq!(
+        info.consumers.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ["c"]
+    );
     let report = verify(base, "a").unwrap();
     assert!(report.is_ok(), "{:?}", report.problems);
     cleanup(base, "a", false).expect("cleanup of `a` beside the foreign files");
@@ -228,11 +253,26 @@ fn names_whose_files_collide_are_refused_at_every_entry_point() {
 /// the file name patterns has exactly one owner.
 #[test]
 fn the_mapping_from_names_to_files_is_injective() {
-    let pieces = ["a", "_", "-", "0", ".lock", "_info_pop", "_info_pop_", "_info_queue", "_queue.lock", "info_pop_", "info_queue"];
+    let pieces = [
+        "a",
+        "_",
+        "-",
+        "0",
+        ".lock",
+        "_info_pop",
+        "_info_pop_",
+        "_info_queue",
+        "_queue.lock",
+        "info_pop_",
+        "info_queue",
+    ];
     let join = |n: usize| {
         let mut names = vec![String::new()];
         for _ in 0..n {
-            let longer: Vec<String> = names.iter().flat_map(|n| pieces.iter().map(move |p| format!("{n}{p}"))).collect();
+            let longer: Vec<String> = names
+                .iter()
+                .flat_map(|n| pieces.iter().map(move |p| format!("{n}{p}")))
+                .collect();
             names.extend(longer);
         }
         names.sort();
@@ -349,7 +389,11 @@ fn skip_corrupt_passes_a_damaged_info_push_of_a_middle_part() {
         let (got, _, errors) = drain_skipping(&mut c, false);
         assert!(!errors.is_empty(), "{how}: the damage went unreported");
         assert_eq!(&got[..10], &all[..10], "{how}");
-        assert_eq!(&got[got.len() - 10..], &all[20..], "{how}: the consumer did not get past part 1");
+        assert_eq!(
+            &got[got.len() - 10..],
+            &all[20..],
+            "{how}: the consumer did not get past part 1"
+        );
         assert_eq!(got, all, "{how}: the intact records of part 1 were not read");
     }
 }
@@ -390,7 +434,12 @@ fn repair_never_changes_what_a_consumer_that_passed_a_part_read() {
     assert_eq!(drain_bodies(&mut passed), expected);
     let report = repair(base, Q).unwrap();
     let mut fresh = Consumer::open_reader(base, Q, Start::FirstPart).unwrap();
-    assert_eq!(drain_bodies(&mut fresh), expected, "repair changed the readable history: {:?}", report.actions);
+    assert_eq!(
+        drain_bodies(&mut fresh),
+        expected,
+        "repair changed the readable history: {:?}",
+        report.actions
+    );
 }
 
 // -------------------- fault: disk full while creating a consumer (7)
@@ -404,7 +453,9 @@ fn a_consumer_whose_creation_ran_out_of_space_opens_later() {
         session(base, Q, &bodies);
         Queue::open(base, Q, Mode::ReadWrite).unwrap().close().unwrap();
         let old = limit_file_size(0);
-        let err = Consumer::open(base, "c", Q).map(drop).expect_err("nothing can be written");
+        let err = Consumer::open(base, "c", Q)
+            .map(drop)
+            .expect_err("nothing can be written");
         restore_file_size(old);
         assert_eq!(err.kind(), ErrorKind::Io, "{err}");
         let left = fs::read(info_pop_path(base, Q, "c")).ok();
@@ -475,7 +526,9 @@ fn after_disk_full_a_push_needs_only_the_room_of_its_record() {
         let small: Vec<Vec<u8>> = (0..1200).map(|i| body(i, 1000)).collect();
         let mut result = Ok(0);
         for (i, b) in small.iter().enumerate() {
-            result = w.push(b, MsgType::String).map_err(|e| format!("push {i} of 1000 bytes: {e}"));
+            result = w
+                .push(b, MsgType::String)
+                .map_err(|e| format!("push {i} of 1000 bytes: {e}"));
             if result.is_err() {
                 break;
             }
@@ -503,7 +556,11 @@ fn verify_lists_crash_leftovers_apart_from_problems() {
     fs::write(&stray, b"half a dictionary").unwrap();
 
     let report = verify(base, Q).unwrap();
-    assert!(report.problems.is_empty(), "crash leftovers reported as problems: {:?}", report.problems);
+    assert!(
+        report.problems.is_empty(),
+        "crash leftovers reported as problems: {:?}",
+        report.problems
+    );
     assert!(report.is_ok());
     let listed: Vec<String> = report.leftovers.iter().map(|p| p.to_string()).collect();
     assert!(listed.iter().any(|l| l.contains("q_dict.tmp.4194301")), "{listed:?}");
@@ -527,9 +584,12 @@ fn a_position_past_the_data_gets_the_same_decision_in_every_mode() {
     let (edge0, _, _) = common::published(base, Q, 0);
     let line = format!("{Q};c;{};4;0\n", edge0 + 1000);
     fs::write(info_pop_path(base, Q, "c"), line).unwrap();
-    let opens: [(&str, fn(&Path) -> Result<Consumer>); 3] = [
+    type Open = fn(&Path) -> Result<Consumer>;
+    let opens: [(&str, Open); 3] = [
         ("read-write", |b| Consumer::open(b, "c", Q)),
-        ("read-only consumer", |b| Consumer::open_with_mode(b, "c", Q, Mode::Read)),
+        ("read-only consumer", |b| {
+            Consumer::open_with_mode(b, "c", Q, Mode::Read)
+        }),
         ("reader", |b| Consumer::open_reader(b, Q, Start::Consumer("c".into()))),
     ];
     for (mode, open) in opens {

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::{
-    body, crc32, drain_skipping, write_info_queue, data_path, dict_path, drain_bodies, info_pop_path, info_push_path, info_queue_path, isolated,
-    json_body, parse_records, part_dir, session, sessions, snapshot, temp_base,
+    body, crc32, data_path, dict_path, drain_bodies, drain_skipping, info_pop_path, info_push_path, info_queue_path,
+    isolated, json_body, parse_records, part_dir, session, sessions, snapshot, temp_base, write_info_queue,
 };
 use vqueue_core::*;
 

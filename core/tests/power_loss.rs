@@ -49,7 +49,7 @@ fn payload(i: usize) -> Vec<u8> {
     if i % 7 == 3 {
         body(i, 30 + i % 200)
     } else {
-        json_body(i, i % 2 == 0)
+        json_body(i, i.is_multiple_of(2))
     }
 }
 
@@ -128,7 +128,10 @@ fn snapshot(dir: &Path, prev: Option<&Snap>) -> Snap {
 /// Runs the script; returns the snapshot before each operation (and after
 /// the last) and, for each snapshot, how many pushes had been acknowledged.
 fn record(base: &Path, ops: &[Op]) -> (Vec<Snap>, Vec<usize>) {
-    let sync = WriterOptions { format: Format::V2, durability: Durability::Sync };
+    let sync = WriterOptions {
+        format: Format::V2,
+        durability: Durability::Sync,
+    };
     let mut w = Queue::open_with(base, Q, Mode::ReadWrite, sync).unwrap();
     let mut c = Consumer::open(base, "c", Q).unwrap();
     c.commit().unwrap();
@@ -150,7 +153,10 @@ fn record(base: &Path, ops: &[Op]) -> (Vec<Snap>, Vec<usize>) {
             }
             Op::Restart(format) => {
                 w.close().unwrap();
-                let opts = WriterOptions { format: *format, durability: Durability::Sync };
+                let opts = WriterOptions {
+                    format: *format,
+                    durability: Durability::Sync,
+                };
                 w = Queue::open_with(base, Q, Mode::ReadWrite, opts).unwrap();
             }
             Op::Consume => {
@@ -200,7 +206,11 @@ fn writes(before: &Snap, after: &Snap) -> Vec<Write> {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .filter(|p| before.get(*p) != after.get(*p))
-        .map(|p| Write { path: p.clone(), old: before.get(p).cloned(), new: after.get(p).cloned() })
+        .map(|p| Write {
+            path: p.clone(),
+            old: before.get(p).cloned(),
+            new: after.get(p).cloned(),
+        })
         .collect();
     // Directories are created before what they hold.
     out.sort_by_key(|w| (w.new != Some(Entry(None)), write_rank(&w.path), w.path.clone()));
@@ -211,7 +221,9 @@ fn writes(before: &Snap, after: &Snap) -> Vec<Write> {
 /// else every cut near both ends and a sparse sample between.
 fn cuts(n: usize) -> Vec<usize> {
     let every = std::env::var_os("VQUEUE_POWER_LOSS_EVERY_BYTE").is_some();
-    (0..n).filter(|&t| every || t < 12 || t + 12 >= n || t % 29 == 0).collect()
+    (0..n)
+        .filter(|&t| every || t < 12 || t + 12 >= n || t % 29 == 0)
+        .collect()
 }
 
 /// The changed range of a write of `old` -> `new`: from the first byte
@@ -231,8 +243,8 @@ fn torn(old: &[u8], new: &[u8], t: usize) -> Vec<u8> {
     let mut out = old.to_vec();
     out.resize(old.len().max(new.len()), 0);
     let end = (lo + t).min(hi);
-    for i in lo..end {
-        out[i] = new.get(i).copied().unwrap_or(0);
+    for (i, b) in out.iter_mut().enumerate().take(end).skip(lo) {
+        *b = new.get(i).copied().unwrap_or(0);
     }
     out
 }
@@ -293,34 +305,51 @@ fn read_all(root: &Path, what: &str) -> std::result::Result<Vec<Vec<u8>>, String
 fn check(root: &Path, all: &[Vec<u8>], acked: usize, in_flight: usize) -> std::result::Result<(), String> {
     let got = read_all(root, "reader")?;
     if got.len() < acked || got.len() > acked + in_flight || got[..] != all[..got.len()] {
-        return Err(format!("read {} messages (acknowledged {acked}, in flight {in_flight})", got.len()));
+        return Err(format!(
+            "read {} messages (acknowledged {acked}, in flight {in_flight})",
+            got.len()
+        ));
     }
     let report = verify(root, Q).map_err(|e| format!("verify: {e}"))?;
     if let Some(p) = report.problems.iter().find(|p| p.detail.contains("promises")) {
         return Err(format!("metadata ahead of data: {p}"));
     }
     let mut w = Queue::open(root, Q, Mode::ReadWrite).map_err(|e| format!("writer reopen: {e}"))?;
-    w.push(MARK, MsgType::String).map_err(|e| format!("push after reopen: {e}"))?;
+    w.push(MARK, MsgType::String)
+        .map_err(|e| format!("push after reopen: {e}"))?;
     w.close().map_err(|e| format!("close: {e}"))?;
     let mut again = read_all(root, "reader after the writer reopened")?;
     if again.pop().as_deref() != Some(MARK) || again != got {
-        return Err(format!("the writer's recovery changed the history: {} then {} messages", got.len(), again.len()));
+        return Err(format!(
+            "the writer's recovery changed the history: {} then {} messages",
+            got.len(),
+            again.len()
+        ));
     }
     let report = verify(root, Q).map_err(|e| format!("verify: {e}"))?;
     if !report.is_ok() {
-        return Err(format!("after the writer's recovery verify finds {:?}", report.problems));
+        return Err(format!(
+            "after the writer's recovery verify finds {:?}",
+            report.problems
+        ));
     }
     let mut c = Consumer::open(root, "c", Q).map_err(|e| format!("consumer resume: {e}"))?;
     let (mut rest, _, errors) = drain_skipping(&mut c, true);
     if !errors.is_empty() || rest.pop().as_deref() != Some(MARK) || !got.ends_with(&rest) {
-        return Err(format!("the resumed consumer read {} messages, errors {errors:?}", rest.len()));
+        return Err(format!(
+            "the resumed consumer read {} messages, errors {errors:?}",
+            rest.len()
+        ));
     }
     Ok(())
 }
 
 #[test]
 fn every_power_loss_state_of_a_sync_writer_recovers() {
-    let steps = std::env::var("VQUEUE_POWER_LOSS_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(6);
+    let steps = std::env::var("VQUEUE_POWER_LOSS_STEPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(6);
     let ops = script(steps);
     let dir = temp_base();
     let run = dir.path().join("run");
@@ -344,7 +373,16 @@ fn every_power_loss_state_of_a_sync_writer_recovers() {
             }
         }
     }
-    println!("power loss: {states} crash states of {} operations checked, {} failed", ops.len(), failures.len());
+    println!(
+        "power loss: {states} crash states of {} operations checked, {} failed",
+        ops.len(),
+        failures.len()
+    );
     assert!(states > ops.len() * 10, "too few states: {states}");
-    assert!(failures.is_empty(), "{} of {states} states fail:\n{}", failures.len(), failures[..failures.len().min(20)].join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {states} states fail:\n{}",
+        failures.len(),
+        failures[..failures.len().min(20)].join("\n")
+    );
 }

@@ -27,7 +27,10 @@ const TEST: &str = "writer_restarts_and_four_consumers_read_every_message_once_i
 const ROLES: [&str; 4] = ["wait", "poll", "batch", "reader"];
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(default)
 }
 
 /// Message `seq`: its number, then 8..200 bytes that depend on it.
@@ -48,7 +51,10 @@ fn message(seq: u64) -> Vec<u8> {
 fn accept(role: &str, body: &[u8], expected: u64, digest: &mut Sha256) {
     let seq = u64::from_le_bytes(body[..8].try_into().expect("a body holds its sequence number"));
     assert_eq!(seq, expected, "{role}: message {seq} where {expected} was due");
-    assert!(body == message(seq).as_slice(), "{role}: message {seq} has the wrong bytes");
+    assert!(
+        body == message(seq).as_slice(),
+        "{role}: message {seq} has the wrong bytes"
+    );
     digest.update(body);
 }
 
@@ -111,7 +117,7 @@ fn consumer(role: &str, base: &Path, total: u64) {
             accept(role, &m.body, next, &mut digest);
             next += 1;
         }
-        if role != "reader" && (role == "batch" || next % 1000 == 0) && !got.is_empty() {
+        if role != "reader" && (role == "batch" || next.is_multiple_of(1000)) && !got.is_empty() {
             c.commit().expect("commit");
         }
         if role == "reader" && !got.is_empty() {
@@ -190,7 +196,10 @@ fn writer_restarts_and_four_consumers_read_every_message_once_in_order() {
         writers += 1;
         loop {
             if let Some(status) = w.try_wait().unwrap() {
-                assert!(status.success(), "writer process for messages from {from} failed: {status}");
+                assert!(
+                    status.success(),
+                    "writer process for messages from {from} failed: {status}"
+                );
                 break;
             }
             run_cleanup(&mut cleaned);

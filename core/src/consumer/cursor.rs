@@ -114,7 +114,12 @@ impl ConsumerState {
                 "position {} in part {} is past that part's right edge {}",
                 self.pos, self.part, self.info.right_edge
             );
-            self.damage = Some(Damage { offset: 0, checksum: false, detail, what: Damaged::Position(source.into()) });
+            self.damage = Some(Damage {
+                offset: 0,
+                checksum: false,
+                detail,
+                what: Damaged::Position(source.into()),
+            });
         }
     }
 
@@ -151,7 +156,10 @@ impl ConsumerState {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     let dir = self.paths.part_dir(self.part);
                     if !dir.is_dir() && self.info.right_edge == 0 {
-                        let message = format!("part {} of queue {} is missing; passing over it", self.part, self.paths.queue);
+                        let message = format!(
+                            "part {} of queue {} is missing; passing over it",
+                            self.part, self.paths.queue
+                        );
                         warn(WarningKind::PartMissing, Some(&dir), message);
                     }
                     return Ok(());
@@ -193,7 +201,12 @@ impl ConsumerState {
                     if self.damage.is_none() {
                         let checksum = matches!(e, Error::InvalidChecksum { .. });
                         let detail = format!("{e}; the part's extent is unknown");
-                        self.damage = Some(Damage { offset: 0, checksum, detail, what: Damaged::InfoPush(path) });
+                        self.damage = Some(Damage {
+                            offset: 0,
+                            checksum,
+                            detail,
+                            what: Damaged::InfoPush(path),
+                        });
                     }
                     return Ok(());
                 }
@@ -246,7 +259,12 @@ impl ConsumerState {
                 if held > 0 {
                     let path = self.paths.info_push(self.part);
                     let detail = format!("missing or empty, but the part holds {held} intact records");
-                    self.damage = Some(Damage { offset: 0, checksum: false, detail, what: Damaged::InfoPush(path) });
+                    self.damage = Some(Damage {
+                        offset: 0,
+                        checksum: false,
+                        detail,
+                        what: Damaged::InfoPush(path),
+                    });
                     return Ok(false);
                 }
             }
@@ -262,7 +280,12 @@ impl ConsumerState {
 
     fn damaged(&mut self, offset: u64, checksum: bool, detail: String) -> Error {
         self.pending = None;
-        let d = Damage { offset, checksum, detail, what: Damaged::Record };
+        let d = Damage {
+            offset,
+            checksum,
+            detail,
+            what: Damaged::Record,
+        };
         let err = self.damage_error(&d);
         self.damage = Some(d);
         err
@@ -270,9 +293,18 @@ impl ConsumerState {
 
     fn damage_error(&self, d: &Damage) -> Error {
         let (path, detail) = match &d.what {
-            Damaged::Record => (self.paths.part_data(self.part), format!("{} (call skip_corrupt to resume after it)", d.detail)),
-            Damaged::InfoPush(p) => (p.clone(), format!("{} (call skip_corrupt to read on from the records)", d.detail)),
-            Damaged::Position(p) => (p.clone(), format!("{} (call skip_corrupt to resume at the right edge)", d.detail)),
+            Damaged::Record => (
+                self.paths.part_data(self.part),
+                format!("{} (call skip_corrupt to resume after it)", d.detail),
+            ),
+            Damaged::InfoPush(p) => (
+                p.clone(),
+                format!("{} (call skip_corrupt to read on from the records)", d.detail),
+            ),
+            Damaged::Position(p) => (
+                p.clone(),
+                format!("{} (call skip_corrupt to resume at the right edge)", d.detail),
+            ),
         };
         if d.checksum {
             Error::checksum(&path, d.offset, detail)
@@ -313,7 +345,10 @@ impl ConsumerState {
         let header = match reader.get(pos, HEADER_SIZE, edge)? {
             Ok(bytes) => Header::decode(bytes),
             Err(short) => {
-                let detail = format!("the part file ends at byte {} but its info_push promises {edge}", short.file_end);
+                let detail = format!(
+                    "the part file ends at byte {} but its info_push promises {edge}",
+                    short.file_end
+                );
                 return Err(self.damaged(pos, false, detail));
             }
         };
@@ -333,11 +368,20 @@ impl ConsumerState {
     }
 
     pub fn pop_body_with<R>(&mut self, f: impl FnOnce(&[u8]) -> R) -> Result<Option<R>> {
-        let Some((header, _)) = self.pending else { return Ok(None) };
+        let Some((header, _)) = self.pending else {
+            return Ok(None);
+        };
         let (pos, edge) = (self.pos, self.info.right_edge);
         let n = HEADER_SIZE + header.msg_length as usize;
         self.reader()?;
-        let ConsumerState { reader, dict, scratch, paths, part, .. } = self;
+        let ConsumerState {
+            reader,
+            dict,
+            scratch,
+            paths,
+            part,
+            ..
+        } = self;
         let bytes = match reader.as_mut().expect("opened above").get(pos, n, edge)? {
             Ok(b) => b,
             Err(short) => {
@@ -356,7 +400,12 @@ impl ConsumerState {
         let out = if header.compressed() {
             if let Err(e) = dict.decode(paths, *part, &bytes[HEADER_SIZE..], pos, scratch) {
                 self.pending = None;
-                self.damage = Some(Damage { offset: pos, checksum: false, detail: e.to_string(), what: Damaged::Record });
+                self.damage = Some(Damage {
+                    offset: pos,
+                    checksum: false,
+                    detail: e.to_string(),
+                    what: Damaged::Record,
+                });
                 return Err(e);
             }
             f(scratch)
@@ -373,14 +422,25 @@ impl ConsumerState {
         if !self.pop_header()? {
             return Ok(None);
         }
-        let Some((header, _)) = self.pending else { return Ok(None) };
+        let Some((header, _)) = self.pending else {
+            return Ok(None);
+        };
         let (part, offset) = (self.part, self.pos);
         let msg_type = header.msg_type().unwrap_or(MsgType::String);
-        Ok(self.pop_body_with(|b| b.to_vec())?.map(|body| Message { body, msg_type, part, offset }))
+        Ok(self.pop_body_with(|b| b.to_vec())?.map(|body| Message {
+            body,
+            msg_type,
+            part,
+            offset,
+        }))
     }
 
     pub fn commit(&mut self) -> Result<()> {
-        let info = PopInfo { pos: self.pos, popped: self.popped, part: self.part };
+        let info = PopInfo {
+            pos: self.pos,
+            popped: self.popped,
+            part: self.part,
+        };
         match &mut self.commit {
             Some(files) => files.write(&info),
             None => Err(Error::ReadOnly(format!(
@@ -423,7 +483,11 @@ impl ConsumerState {
                 // What the writer's recovery or repair would publish.
                 let len = os::file_len(&self.paths.part_data(self.part)).unwrap_or(0);
                 let scan = scan_part(&self.paths, self.part, len, None, false, &mut |_| {})?;
-                self.info = PushInfo { right_edge: scan.end, count: scan.count, format: scan.format };
+                self.info = PushInfo {
+                    right_edge: scan.end,
+                    count: scan.count,
+                    format: scan.format,
+                };
                 self.info_valid = true;
                 self.published = true;
                 return Ok(0);
@@ -459,8 +523,11 @@ impl ConsumerState {
             "queue {}: skipped damage at byte {} of part {}; {lost} record(s) lost",
             self.paths.queue, d.offset, self.part
         );
-        warn(WarningKind::RecordsSkipped, Some(&self.paths.part_data(self.part)), message);
+        warn(
+            WarningKind::RecordsSkipped,
+            Some(&self.paths.part_data(self.part)),
+            message,
+        );
         Ok(lost as u64)
     }
 }
-

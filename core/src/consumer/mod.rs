@@ -51,14 +51,22 @@ impl Consumer {
             let what = format!("consumer {consumer:?} of queue {queue:?} in {}", base.display());
             Inner::Owned(Handle::acquire(&paths.info_pop_lock(consumer), &what, |lock| {
                 let saved = meta::read_position(&paths, consumer)?;
-                let at = saved.unwrap_or(PopInfo { pos: 0, popped: 0, part: writer });
+                let at = saved.unwrap_or(PopInfo {
+                    pos: 0,
+                    popped: 0,
+                    part: writer,
+                });
                 let mut state = ConsumerState::new(paths.clone(), at)?;
                 state.check_position(&paths.info_pop(consumer));
                 state.commit = Some(CommitFiles::open(&paths, consumer, lock, &at)?);
                 Ok(state)
             })?)
         } else {
-            let at = meta::read_position(&paths, consumer)?.unwrap_or(PopInfo { pos: 0, popped: 0, part: writer });
+            let at = meta::read_position(&paths, consumer)?.unwrap_or(PopInfo {
+                pos: 0,
+                popped: 0,
+                part: writer,
+            });
             let mut state = ConsumerState::new(paths.clone(), at)?;
             state.check_position(&paths.info_pop(consumer));
             Inner::Local(Box::new(state))
@@ -86,11 +94,25 @@ impl Consumer {
         let (name, at) = match &start {
             Start::FirstPart => {
                 let first = *paths.list_parts()?.first().ok_or_else(no_parts)?;
-                (String::new(), PopInfo { pos: 0, popped: 0, part: first })
+                (
+                    String::new(),
+                    PopInfo {
+                        pos: 0,
+                        popped: 0,
+                        part: first,
+                    },
+                )
             }
             Start::CurrentPart => {
                 let part = current_part(&paths)?.ok_or_else(no_parts)?;
-                (String::new(), PopInfo { pos: 0, popped: 0, part })
+                (
+                    String::new(),
+                    PopInfo {
+                        pos: 0,
+                        popped: 0,
+                        part,
+                    },
+                )
             }
             Start::Consumer(name) => {
                 let at = meta::read_position(&paths, name)?.ok_or_else(|| {
@@ -127,7 +149,10 @@ impl Consumer {
                 snap = Some(s.snapshot());
                 r
             }
-            Inner::Closed => Err(Error::Closed(format!("consumer {:?} of queue {:?} is closed", self.name, self.queue))),
+            Inner::Closed => Err(Error::Closed(format!(
+                "consumer {:?} of queue {:?} is closed",
+                self.name, self.queue
+            ))),
         };
         if let Some(s) = snap {
             self.snap.set(s);

@@ -27,14 +27,24 @@ pub fn cleanup(base: impl AsRef<Path>, queue: &str, dry_run: bool) -> Result<Cle
             Err(e) => return Err(e),
         }
     }
-    let edge = |id: u32| meta::read_info_push(&paths, id).ok().flatten().map(|i| i.right_edge).unwrap_or(0);
+    let edge = |id: u32| {
+        meta::read_info_push(&paths, id)
+            .ok()
+            .flatten()
+            .map(|i| i.right_edge)
+            .unwrap_or(0)
+    };
     let passed = |id: u32| {
-        positions.iter().all(|p| p.part > id || (p.part == id && id < writer && p.pos >= edge(id)))
+        positions
+            .iter()
+            .all(|p| p.part > id || (p.part == id && id < writer && p.pos >= edge(id)))
     };
     if !dry_run && !os::is_locked(&paths.queue_lock()) {
         for file in stray_files(&paths, &parts)? {
             os::remove_file(&file).map_err(|e| Error::io_at("remove", &file, e))?;
-            report.notes.push(format!("removed {}, a temporary file left by a crash", file.display()));
+            report
+                .notes
+                .push(format!("removed {}, a temporary file left by a crash", file.display()));
         }
     }
     for id in parts {

@@ -101,4 +101,3 @@ pub struct CleanupReport {
     /// crash), one line each.
     pub notes: Vec<String>,
 }
-

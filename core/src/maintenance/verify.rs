@@ -17,7 +17,12 @@ pub fn verify_with(base: impl AsRef<Path>, queue: &str, progress: &mut dyn FnMut
     let mut report = VerifyReport::default();
     let parts = paths.list_parts()?;
     let mut edges = BTreeMap::new();
-    let whole = |file: PathBuf, part: Option<u32>, detail: String| Problem { file, part, offset: None, detail };
+    let whole = |file: PathBuf, part: Option<u32>, detail: String| Problem {
+        file,
+        part,
+        offset: None,
+        detail,
+    };
     // A writer creates a part's directory and files before `_info_queue`
     // names it; a crash in between leaves a part with no record that the
     // metadata does not name yet. Readers pass over it; it is a leftover.
@@ -90,7 +95,9 @@ pub fn verify_with(base: impl AsRef<Path>, queue: &str, progress: &mut dyn FnMut
                 (0, None, Some(0))
             }
             Err(e) => {
-                report.problems.push(whole(paths.info_push(id), Some(id), e.to_string()));
+                report
+                    .problems
+                    .push(whole(paths.info_push(id), Some(id), e.to_string()));
                 (file_size, None, None)
             }
         };
@@ -103,14 +110,21 @@ pub fn verify_with(base: impl AsRef<Path>, queue: &str, progress: &mut dyn FnMut
             });
         }
         let scan = scan_part(&paths, id, limit.min(file_size), format, true, &mut |pos| {
-            progress(Progress { done_bytes: done_before + pos, total_bytes: total })
+            progress(Progress {
+                done_bytes: done_before + pos,
+                total_bytes: total,
+            })
         })?;
-        let flaws: Vec<Problem> = scan.flaws.iter().map(|f| Problem {
-            file: paths.part_data(id),
-            part: Some(id),
-            offset: f.offset,
-            detail: f.detail.clone(),
-        }).collect();
+        let flaws: Vec<Problem> = scan
+            .flaws
+            .iter()
+            .map(|f| Problem {
+                file: paths.part_data(id),
+                part: Some(id),
+                offset: f.offset,
+                detail: f.detail.clone(),
+            })
+            .collect();
         if let Some(count) = count {
             if scan.flaws.is_empty() && scan.count != count && file_size >= limit {
                 report.problems.push(whole(
@@ -126,7 +140,9 @@ pub fn verify_with(base: impl AsRef<Path>, queue: &str, progress: &mut dyn FnMut
         edges.insert(id, limit);
     }
     for file in stray_files(&paths, &parts)? {
-        report.leftovers.push(whole(file, None, "temporary file left by a crash".into()));
+        report
+            .leftovers
+            .push(whole(file, None, "temporary file left by a crash".into()));
     }
     for name in paths.list_consumers()? {
         let file = paths.info_pop(&name);
@@ -148,4 +164,3 @@ pub fn verify_with(base: impl AsRef<Path>, queue: &str, progress: &mut dyn FnMut
     }
     Ok(report)
 }
-

@@ -25,6 +25,10 @@ const DICT_MAX: usize = 16 << 10;
 const SAMPLE_MAX_BYTES: usize = 4 << 20;
 const SAMPLE_MAX_ITEMS: usize = 8192;
 const MAX_TRIES: u32 = 3;
+/// Most bytes one byte of a zstd frame can decode to: the densest block is
+/// an RLE block, 4 bytes (3-byte header and the repeated byte) for at most
+/// 128 KiB.
+const MAX_RATIO: u64 = (128 << 10) / 4;
 
 enum State {
     Warmup { samples: Vec<Vec<u8>>, bytes: usize },
@@ -44,9 +48,16 @@ impl DictWriter {
     pub fn new(dict_path: PathBuf, existing: Option<&[u8]>) -> DictWriter {
         let state = match existing.and_then(|d| Compressor::with_dictionary(LEVEL, d).ok()) {
             Some(c) => State::Ready(Box::new(c)),
-            None => State::Warmup { samples: Vec::new(), bytes: 0 },
+            None => State::Warmup {
+                samples: Vec::new(),
+                bytes: 0,
+            },
         };
-        DictWriter { state, tries: 0, dict_path }
+        DictWriter {
+            state,
+            tries: 0,
+            dict_path,
+        }
     }
 
     fn threshold(&self) -> (usize, usize) {
@@ -71,7 +82,10 @@ impl DictWriter {
                     self.state = if self.tries >= MAX_TRIES {
                         State::Off
                     } else {
-                        State::Warmup { samples: Vec::new(), bytes: 0 }
+                        State::Warmup {
+                            samples: Vec::new(),
+                            bytes: 0,
+                        }
                     };
                 }
                 Err(TryRecvError::Empty) => {}
@@ -98,7 +112,9 @@ impl DictWriter {
     /// background once there is enough.
     pub fn observe(&mut self, body: &[u8]) {
         let (min_items, min_bytes) = self.threshold();
-        let State::Warmup { samples, bytes } = &mut self.state else { return };
+        let State::Warmup { samples, bytes } = &mut self.state else {
+            return;
+        };
         if samples.len() < SAMPLE_MAX_ITEMS && *bytes + body.len() <= SAMPLE_MAX_BYTES {
             *bytes += body.len();
             samples.push(body.to_vec());
@@ -111,11 +127,16 @@ impl DictWriter {
         let path = self.dict_path.clone();
         let (tx, rx) = mpsc::channel();
         let spawned = std::thread::Builder::new().name("vqueue-dict".into()).spawn(move || {
-            let dict = zstd::dict::from_samples(&samples, DICT_MAX).ok().filter(|d| !d.is_empty());
+            let dict = zstd::dict::from_samples(&samples, DICT_MAX)
+                .ok()
+                .filter(|d| !d.is_empty());
             let persisted = dict.filter(|d| match os::persist_atomically(&path, d) {
                 Ok(()) => true,
                 Err(e) => {
-                    let message = format!("cannot persist dictionary {}: {e}; the part stays uncompressed", path.display());
+                    let message = format!(
+                        "cannot persist dictionary {}: {e}; the part stays uncompressed",
+                        path.display()
+                    );
                     warn(WarningKind::DictionaryNotPersisted, Some(&path), message);
                     false
                 }
@@ -151,13 +172,31 @@ impl DictReader {
     pub fn decode(&mut self, paths: &Paths, part: u32, stored: &[u8], offset: u64, out: &mut Vec<u8>) -> Result<()> {
         let data = paths.part_data(part);
         if stored.len() < 4 {
-            return Err(Error::corrupt(&data, offset, "compressed body shorter than its length prefix"));
+            return Err(Error::corrupt(
+                &data,
+                offset,
+                "compressed body shorter than its length prefix",
+            ));
         }
         let orig = u32::from_le_bytes(stored[..4].try_into().unwrap()) as u64;
         if orig > MAX_BODY {
-            return Err(Error::corrupt(&data, offset, format!("compressed body claims {orig} bytes")));
+            return Err(Error::corrupt(
+                &data,
+                offset,
+                format!("compressed body claims {orig} bytes"),
+            ));
         }
-        // Check the claim against the frame before allocating for it.
+        // Check the claim against the frame before allocating for it: a frame
+        // cannot decode to more than its declared content size, nor to more
+        // than its length allows at zstd's densest encoding.
+        let frame_len = (stored.len() - 4) as u64;
+        if orig > frame_len.saturating_mul(MAX_RATIO) {
+            return Err(Error::corrupt(
+                &data,
+                offset,
+                format!("compressed body claims {orig} bytes, more than a frame of {frame_len} bytes can hold"),
+            ));
+        }
         if let Ok(Some(declared)) = zstd::zstd_safe::get_frame_content_size(&stored[4..]) {
             if declared != orig {
                 return Err(Error::corrupt(
@@ -185,7 +224,11 @@ impl DictReader {
         let dec = self.dec.as_mut().expect("loaded above");
         match dec.decompress_to_buffer(&stored[4..], &mut out[..]) {
             Ok(n) if n as u64 == orig => Ok(()),
-            Ok(n) => Err(Error::corrupt(&data, offset, format!("decompressed to {n} bytes, the record says {orig}"))),
+            Ok(n) => Err(Error::corrupt(
+                &data,
+                offset,
+                format!("decompressed to {n} bytes, the record says {orig}"),
+            )),
             Err(e) => Err(Error::corrupt(&data, offset, format!("cannot decompress: {e}"))),
         }
     }

@@ -33,7 +33,16 @@ pub use maintenance::{
     cleanup, inspect, repair, repair_with, verify, verify_with, CleanupReport, ConsumerInfo, PartInfo, Problem,
     Progress, QueueInfo, RepairReport, VerifyReport,
 };
-pub use name::{validate_name, MAX_NAME_LEN};
+pub use name::{validate_name, validate_pair, validate_queue_name, MAX_NAME_LEN};
 pub use types::{Durability, Format, Message, Mode, MsgType, Start, WriterOptions};
 pub use warning::{set_warning_sink, Warning, WarningKind, WarningSink};
 pub use writer::Queue;
+
+/// The format's parsers, for the fuzz targets in `core/fuzz` only (cargo-fuzz
+/// builds with `--cfg fuzzing`); not part of the API.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::meta::{decode_backup, parse_info_pop, parse_info_push, parse_info_queue};
+    pub use crate::record::{check_header, record_crc, Header, HEADER_SIZE};
+}

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::name::{consumer_name_clash, validate_name};
+use crate::name::validate_pair;
 use crate::os::{self, File};
 use crate::types::Format;
 use crate::warning::{warn, WarningKind};
@@ -21,7 +21,10 @@ pub struct Paths {
 
 impl Paths {
     pub fn new(base: &Path, queue: &str) -> Paths {
-        Paths { base: base.to_path_buf(), queue: queue.to_string() }
+        Paths {
+            base: base.to_path_buf(),
+            queue: queue.to_string(),
+        }
     }
     pub fn info_queue(&self) -> PathBuf {
         self.base.join(format!("{}_info_queue", self.queue))
@@ -63,14 +66,16 @@ impl Paths {
         Ok(ids)
     }
 
-    /// Names of consumers that have a position file.
+    /// Names of consumers that have a position file: regular files named
+    /// for a consumer this queue can have, so files of another queue that
+    /// share the prefix are not taken for consumers.
     pub fn list_consumers(&self) -> Result<Vec<String>> {
         let prefix = format!("{}_info_pop_", self.queue);
         let mut names: Vec<String> = os::list_dir(&self.base)?
             .into_iter()
-            .filter_map(|(name, _)| {
+            .filter_map(|(name, is_dir)| {
                 let c = name.strip_prefix(&prefix)?;
-                (validate_name(c).is_ok() && consumer_name_clash(c).is_none()).then(|| c.to_string())
+                (!is_dir && validate_pair(&self.queue, c).is_ok()).then(|| c.to_string())
             })
             .collect();
         names.sort();
@@ -118,17 +123,29 @@ pub fn parse_info_queue(queue: &str, bytes: &[u8], path: &Path) -> Result<u32> {
     }
     let f: Vec<&str> = line.split(';').collect();
     if f.len() != 3 {
-        return Err(Error::corrupt(path, 0, format!("expected `{queue};ID;CRC`, found {line:?}")));
+        return Err(Error::corrupt(
+            path,
+            0,
+            format!("expected `{queue};ID;CRC`, found {line:?}"),
+        ));
     }
     if f[0] != queue {
-        return Err(Error::corrupt(path, 0, format!("names queue {:?}, expected {queue:?}", f[0])));
+        return Err(Error::corrupt(
+            path,
+            0,
+            format!("names queue {:?}, expected {queue:?}", f[0]),
+        ));
     }
     let (Ok(id), Ok(sum)) = (f[1].parse::<u32>(), f[2].parse::<u32>()) else {
         return Err(Error::corrupt(path, 0, format!("unparseable numbers in {line:?}")));
     };
     let expect = crc(format!("{queue};{id};").as_bytes());
     if sum != expect {
-        return Err(Error::checksum(path, 0, format!("line {line:?} has CRC {sum}, computed {expect}")));
+        return Err(Error::checksum(
+            path,
+            0,
+            format!("line {line:?} has CRC {sum}, computed {expect}"),
+        ));
     }
     Ok(id)
 }
@@ -205,10 +222,18 @@ pub fn parse_info_push(queue: &str, bytes: &[u8], path: &Path) -> Result<Option<
     };
     let f: Vec<&str> = rest.split(';').collect();
     if f.len() != 4 {
-        return Err(Error::corrupt(path, 0, format!("expected `{queue};RIGHT_EDGE;COUNT;CRC`, found {line:?}")));
+        return Err(Error::corrupt(
+            path,
+            0,
+            format!("expected `{queue};RIGHT_EDGE;COUNT;CRC`, found {line:?}"),
+        ));
     }
     if f[0] != queue {
-        return Err(Error::corrupt(path, 0, format!("names queue {:?}, expected {queue:?}", f[0])));
+        return Err(Error::corrupt(
+            path,
+            0,
+            format!("names queue {:?}, expected {queue:?}", f[0]),
+        ));
     }
     let (Ok(right_edge), Ok(count), Ok(sum)) = (f[1].parse::<u64>(), f[2].parse::<u32>(), f[3].parse::<u32>()) else {
         return Err(Error::corrupt(path, 0, format!("unparseable numbers in {line:?}")));
@@ -216,9 +241,17 @@ pub fn parse_info_push(queue: &str, bytes: &[u8], path: &Path) -> Result<Option<
     let prefix_len = line.len() - f[3].len();
     let expect = crc(&line.as_bytes()[..prefix_len]);
     if sum != expect {
-        return Err(Error::checksum(path, 0, format!("line {line:?} has CRC {sum}, computed {expect}")));
+        return Err(Error::checksum(
+            path,
+            0,
+            format!("line {line:?} has CRC {sum}, computed {expect}"),
+        ));
     }
-    Ok(Some(PushInfo { right_edge, count, format }))
+    Ok(Some(PushInfo {
+        right_edge,
+        count,
+        format,
+    }))
 }
 
 /// Reads a part's info_push. A concurrent in-place update can be observed
@@ -302,10 +335,18 @@ pub fn parse_info_pop(queue: &str, consumer: &str, bytes: &[u8], path: &Path) ->
     }
     let f: Vec<&str> = line.split(';').collect();
     if f.len() != 5 {
-        return Err(Error::corrupt(path, 0, format!("expected `{queue};{consumer};POS;POPPED;PART`, found {line:?}")));
+        return Err(Error::corrupt(
+            path,
+            0,
+            format!("expected `{queue};{consumer};POS;POPPED;PART`, found {line:?}"),
+        ));
     }
     if f[0] != queue || f[1] != consumer {
-        return Err(Error::corrupt(path, 0, format!("belongs to {}/{}, expected {queue}/{consumer}", f[0], f[1])));
+        return Err(Error::corrupt(
+            path,
+            0,
+            format!("belongs to {}/{}, expected {queue}/{consumer}", f[0], f[1]),
+        ));
     }
     let (Ok(pos), Ok(popped), Ok(part)) = (f[2].parse::<u64>(), f[3].parse::<u32>(), f[4].parse::<u32>()) else {
         return Err(Error::corrupt(path, 0, format!("unparseable numbers in {line:?}")));
@@ -316,7 +357,11 @@ pub fn parse_info_pop(queue: &str, consumer: &str, bytes: &[u8], path: &Path) ->
             let token = std::str::from_utf8(&bytes[len - TOKEN_LEN..len - 1]).unwrap_or("");
             let expect = crc(&bytes[..=line_bytes.len()]);
             if u32::from_str_radix(token, 16).ok() != Some(expect) {
-                return Err(Error::checksum(path, 0, "the position record is torn (checksum token mismatch)"));
+                return Err(Error::checksum(
+                    path,
+                    0,
+                    "the position record is torn (checksum token mismatch)",
+                ));
             }
         }
     } else if bytes.len() == line_bytes.len() {
@@ -357,7 +402,8 @@ pub fn decode_backup(b: &[u8]) -> Option<PopInfo> {
 }
 
 /// A consumer's saved position: the position file, or when that is torn or
-/// empty, the backup of the last commit. `None` when the consumer is new.
+/// empty, the backup of the last commit. `None` when the consumer is new
+/// (no file, or an empty one with no backup).
 pub fn read_position(paths: &Paths, consumer: &str) -> Result<Option<PopInfo>> {
     let path = paths.info_pop(consumer);
     let bytes = match os::read(&path) {
@@ -371,9 +417,18 @@ pub fn read_position(paths: &Paths, consumer: &str) -> Result<Option<PopInfo>> {
             let backup = os::read(&paths.info_pop_lock(consumer)).ok();
             match backup.as_deref().and_then(decode_backup) {
                 Some(info) => {
-                    warn(WarningKind::PositionFromBackup, Some(&path), format!("{err}; using the backup of the last commit"));
+                    warn(
+                        WarningKind::PositionFromBackup,
+                        Some(&path),
+                        format!("{err}; using the backup of the last commit"),
+                    );
                     Ok(Some(info))
                 }
+                // Empty, and no backup was ever written: a consumer whose
+                // creation did not finish (older versions created the file
+                // empty first), so a new consumer. A damaged backup is not
+                // "never committed".
+                None if bytes.is_empty() && backup.as_deref().is_none_or(|b| b.iter().all(|&x| x == 0)) => Ok(None),
                 None => Err(err),
             }
         }

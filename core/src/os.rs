@@ -275,7 +275,12 @@ pub fn list_dir(path: &Path) -> Result<Vec<(String, bool)>> {
 /// whole file: a temporary file, fsync, rename over `path`, fsync of the
 /// directory. (On Windows the rename replaces an existing file as well.)
 pub fn persist_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
+    persist_atomically_via(path, &path.with_extension(format!("tmp.{}", std::process::id())), bytes)
+}
+
+/// [`persist_atomically`] through the temporary file `tmp` (same directory).
+pub fn persist_atomically_via(path: &Path, tmp: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = tmp.to_path_buf();
     let result = (|| {
         let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
         f.write_all(bytes)?;

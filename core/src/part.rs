@@ -59,19 +59,28 @@ impl PartWriter {
         if need <= self.cap && self.map.is_some() {
             return Ok(());
         }
-        let step = self.cap.clamp(MIN_RESERVE, MAX_STEP);
-        let new_cap = need.max(self.cap + step).div_ceil(4096) * 4096;
-        // Reserved blocks mean later stores through the map cannot fault for
-        // lack of space.
-        if let Err(err) = os::preallocate(&self.file, self.cap, new_cap - self.cap) {
-            // A failed reservation may still have grown the file; keep it at
-            // what the mapping covers so nothing unreserved gets mapped.
-            let _ = self.file.set_len(self.cap);
-            return Err(Error::io(
-                format!("reserve {} bytes for {}", new_cap - self.cap, self.path.display()),
-                err,
-            ));
-        }
+        let need = need.div_ceil(4096) * 4096;
+        let mut step = self.cap.clamp(MIN_RESERVE, MAX_STEP);
+        let new_cap = loop {
+            // Reserved blocks mean later stores through the map cannot fault
+            // for lack of space.
+            let new_cap = need.max(self.cap + step).div_ceil(4096) * 4096;
+            match os::preallocate(&self.file, self.cap, new_cap - self.cap) {
+                Ok(()) => break new_cap,
+                // Short of space: smaller steps, down to what the record needs.
+                Err(_) if new_cap > need => step /= 2,
+                Err(err) => {
+                    // A failed reservation may still have grown the file; keep
+                    // it at what the mapping covers so nothing unreserved gets
+                    // mapped.
+                    let _ = self.file.set_len(self.cap);
+                    return Err(Error::io(
+                        format!("reserve {} bytes for {}", new_cap - self.cap, self.path.display()),
+                        err,
+                    ));
+                }
+            }
+        };
         self.map = None;
         // SAFETY: the file is ours (the writer lock is held) and is never
         // shrunk below the mapped length while the map is alive.
@@ -232,6 +241,14 @@ impl PartReader {
         let end = pos + n as u64;
         if pos < self.buf_start || end > self.buf_start + self.buf_len as u64 {
             let want = (limit.saturating_sub(pos) as usize).clamp(n, n.max(READ_BLOCK));
+            if want > READ_BLOCK {
+                // A length read from the file may be forged: allocate for it
+                // only when the file really holds that many bytes.
+                let file_end = self.file.metadata().map_err(|e| Error::io_at("stat", &self.path, e))?.len();
+                if pos.saturating_add(n as u64) > file_end {
+                    return Ok(Err(ShortRead { file_end }));
+                }
+            }
             if self.buf.len() < want {
                 self.buf.resize(want, 0);
             } else if want <= READ_BLOCK && self.buf.len() > 4 * READ_BLOCK {

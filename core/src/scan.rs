@@ -142,7 +142,15 @@ pub fn rebuild_info_push(paths: &Paths, id: u32, progress: &mut dyn FnMut(u64)) 
         Ok(Some(i)) => Some(i.format),
         _ => None,
     };
-    let scan = scan_part(paths, id, os::file_len(&paths.part_data(id)).unwrap_or(0), format, false, progress)?;
+    // An intact info_push is what readers were told: never publish more than
+    // it did (records past it are pushes that never returned), only less
+    // when the data does not hold it all. Without one, the records decide.
+    let file_len = os::file_len(&paths.part_data(id)).unwrap_or(0);
+    let limit = match &existing {
+        Ok(Some(i)) => i.right_edge.min(file_len),
+        _ => file_len,
+    };
+    let scan = scan_part(paths, id, limit, format, false, progress)?;
     let rebuilt = PushInfo { right_edge: scan.end, count: scan.count, format: scan.format };
     let agrees = match &existing {
         Ok(Some(i)) => *i == rebuilt,

@@ -7,7 +7,7 @@ use crate::compress::DictWriter;
 use crate::error::{Error, Result};
 use crate::lock::{Handle, Owned};
 use crate::meta::{self, Paths, PushInfo};
-use crate::name::validate_name;
+use crate::name::validate_queue_name;
 use crate::os::{self, File, MmapMut};
 use crate::part::{PartReader, PartWriter};
 use crate::record::{self, Header, HEADER_SIZE, MAX_BODY};
@@ -156,21 +156,21 @@ impl WriterState {
         let sync_session = session::synced_part(lock);
         if let Some(id) = current {
             // A writer killed in the middle of publishing can leave a torn
-            // info_push, and one that lost power an info_push older than the
-            // records it had flushed (a `Sync` push flushes only the data):
-            // rebuild it from the records before moving on.
+            // info_push, one that lost power an info_push older than the
+            // records it had flushed (a `Sync` push flushes only the data),
+            // and a power loss a missing or empty one: rebuild it from the
+            // records before moving on, while no reader can have passed the
+            // part (the queue still names it as the writer's).
             let stale = match meta::read_info_push(&paths, id) {
                 Err(Error::InvalidChecksum { .. } | Error::Corrupt { .. }) => true,
                 // Only a `Sync` session acknowledges records before their
                 // metadata is on disk; past a `None` session's right edge a
                 // complete record is one whose push never returned.
                 Ok(Some(info)) => sync_session == Some(id) && record_follows(&paths, id, &info),
-                Ok(None) => sync_session == Some(id) && [Format::V2, Format::V3]
-                    .into_iter()
-                    .any(|format| record_follows(&paths, id, &PushInfo { right_edge: 0, count: 0, format })),
+                Ok(None) | Err(Error::NotFound(_)) => true,
                 Err(_) => false,
             };
-            if stale {
+            if stale && paths.part_dir(id).is_dir() {
                 if let (_, _, Some(action)) = rebuild_info_push(&paths, id, &mut |_| {})? {
                     let message = format!("queue {}: {action}", paths.queue);
                     warn(WarningKind::InfoPushRebuilt, Some(&paths.info_push(id)), message);
@@ -426,7 +426,7 @@ impl Queue {
     }
 
     pub fn open_with(base: impl AsRef<Path>, name: &str, mode: Mode, opts: WriterOptions) -> Result<Queue> {
-        validate_name(name)?;
+        validate_queue_name(name)?;
         let base = os::queue_dir(base.as_ref(), mode.writes())?;
         let paths = Paths::new(&base, name);
         let (inner, last) = if mode.writes() {

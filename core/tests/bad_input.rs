@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 
 use common::{
     body, crc32, data_path, dict_path, drain_bodies, encode_record, info_pop_path, info_push_path, info_queue_path,
-    isolated, json_body, parse_records, part_dir, published, session, sessions, temp_base, Rec,
+    isolated, json_body, limit_file_size, parse_records, part_dir, published, restore_file_size, session, sessions,
+    temp_base, Rec,
 };
 use vqueue_core::*;
 
@@ -81,30 +82,6 @@ fn dir_entries(dir: &Path) -> Vec<String> {
         .collect();
     v.sort();
     v
-}
-
-/// Caps the size any file of this process may grow to; SIGXFSZ is ignored so
-/// the write fails with EFBIG instead of killing the process, as a full disk
-/// fails it with ENOSPC.
-fn limit_file_size(bytes: u64) -> libc::rlimit {
-    unsafe {
-        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-        let mut old = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        assert_eq!(libc::getrlimit(libc::RLIMIT_FSIZE, &mut old), 0);
-        let new = libc::rlimit {
-            rlim_cur: bytes as libc::rlim_t,
-            rlim_max: old.rlim_max,
-        };
-        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &new), 0);
-        old
-    }
-}
-
-fn restore_file_size(old: libc::rlimit) {
-    unsafe { assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &old), 0) };
 }
 
 // ------------------------------------------------------------- bad names
@@ -497,7 +474,11 @@ fn wrong_info_queue_crc_is_refused_or_recovered_and_repaired() {
     assert!(verify(base, Q).unwrap().is_ok());
     assert!(fs::read_to_string(&path).unwrap().starts_with("q;1;"));
     let mut c = Consumer::open(base, "c", Q).unwrap();
-    assert_eq!(drain_bodies(&mut c), all[4..].to_vec(), "consumer c was created in part 1");
+    assert_eq!(
+        drain_bodies(&mut c),
+        all[4..].to_vec(),
+        "consumer c was created in part 1"
+    );
     assert_eq!(read_all(base, Q), all);
 }
 
@@ -1088,7 +1069,9 @@ fn concurrent_reader_never_sees_unpublished_bytes() {
         let writer = std::thread::spawn(move || {
             for i in 0..n {
                 if i % 100 == 0 {
-                    let batch: Vec<Vec<u8>> = (i..i + 100).map(|k| json_body(k, false).repeat(3)[..1 + k % 300].to_vec()).collect();
+                    let batch: Vec<Vec<u8>> = (i..i + 100)
+                        .map(|k| json_body(k, false).repeat(3)[..1 + k % 300].to_vec())
+                        .collect();
                     w.push_batch(&batch, MsgType::Object).unwrap();
                 }
             }
@@ -1099,7 +1082,11 @@ fn concurrent_reader_never_sees_unpublished_bytes() {
         while i < n {
             match c.pop().unwrap() {
                 Some(m) => {
-                    assert_eq!(m.body, json_body(i, false).repeat(3)[..1 + i % 300].to_vec(), "{format}: record {i}");
+                    assert_eq!(
+                        m.body,
+                        json_body(i, false).repeat(3)[..1 + i % 300].to_vec(),
+                        "{format}: record {i}"
+                    );
                     i += 1;
                 }
                 None => {

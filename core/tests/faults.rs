@@ -14,45 +14,14 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::{
-    body, crc32, data_path, dict_path, drain_bodies, info_pop_path, info_push_path, info_queue_path, isolated,
-    json_body, parse_records, part_dir, session, sessions, snapshot, temp_base,
+    body, crc32, data_path, dict_path, drain_bodies, drain_skipping, info_pop_path, info_push_path, info_queue_path,
+    isolated, json_body, parse_records, part_dir, session, sessions, snapshot, temp_base, write_info_queue,
 };
 use vqueue_core::*;
 
 // ------------------------------------------------------ shared test code
 
 const Q: &str = "q";
-
-/// Writes a valid `Q;ID;CRC` line, as a writer of the reference would.
-fn write_info_queue(base: &Path, q: &str, id: u32) {
-    let p = format!("{q};{id};");
-    fs::write(info_queue_path(base, q), format!("{p}{}\n", crc32(&[p.as_bytes()]))).unwrap();
-}
-
-/// Pops until `None`; a damaged record is passed with `skip_corrupt`, the
-/// documented recovery. Returns the bodies and the records reported lost.
-fn drain_skipping(c: &mut Consumer, commit: bool) -> (Vec<Vec<u8>>, u64, Vec<Error>) {
-    let mut bodies = Vec::new();
-    let mut lost = 0;
-    let mut errors = Vec::new();
-    for _ in 0..100_000 {
-        match c.pop() {
-            Ok(Some(m)) => {
-                bodies.push(m.body);
-                if commit {
-                    c.commit().expect("commit");
-                }
-            }
-            Ok(None) => return (bodies, lost, errors),
-            Err(e) => {
-                assert!(errors.len() < 50, "consumer does not make progress: {errors:?}");
-                errors.push(e);
-                lost += c.skip_corrupt().expect("skip_corrupt");
-            }
-        }
-    }
-    panic!("consumer never reached the end");
-}
 
 /// Makes every syscall that forces data to stable storage fail with EIO, for
 /// all threads of this process. What still succeeds afterwards cannot have

@@ -35,7 +35,7 @@ def test_msg_type_also_accepted_as_its_value(base):
     q.push(b"o", b"O")
     c = Consumer(base, "c", "values")
     assert [m.msg_type for m in c] == [MsgType.STRING, MsgType.OBJECT]
-    with pytest.raises(TypeError, match="msg_type must be MsgType.STRING or MsgType.OBJECT"):
+    with pytest.raises(ValueError, match="msg_type must be MsgType.STRING or MsgType.OBJECT"):
         q.push(b"x", b"X")
     with pytest.raises(TypeError, match="data must be bytes or bytearray, not str"):
         q.push("text", MsgType.STRING)

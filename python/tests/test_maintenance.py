@@ -103,3 +103,20 @@ def test_skip_corrupt_resumes_after_a_damaged_record(base):
     assert c.skip_corrupt() == 0
     c.commit()
     c.sync()
+
+
+def test_verify_lists_crash_leftovers_apart_and_cleanup_notes_an_unreadable_consumer(base):
+    q = Queue(base, "q", Mode.READ_WRITE)
+    q.push(b"a", MsgType.STRING)
+    q.close()
+    # A writer that stopped while starting part 1, and a position file that
+    # is not one.
+    (base / "q-1").mkdir()
+    (base / "q-1" / "q_queue").write_bytes(b"")
+    (base / "q_info_pop_broken").write_bytes(b"\x00garbage\n")
+    report = vqueue.verify(base, "q")
+    assert [p.file for p in report.leftovers] == [str(base / "q_info_queue"), str(base / "q-1" / "q_info_push")]
+    assert [p.file for p in report.problems] == [str(base / "q_info_pop_broken")]
+    done = vqueue.cleanup(base, "q")
+    assert done.removed == [0]
+    assert any("broken" in n for n in done.notes)

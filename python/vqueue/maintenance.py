@@ -80,11 +80,15 @@ class Problem:
 
 @dataclass(frozen=True)
 class VerifyReport:
-    """Result of :func:`verify`; ``ok`` is True when no problem was found."""
+    """Result of :func:`verify`; ``ok`` is True when no problem was found.
+    ``leftovers`` are what an interrupted writer or consumer normally leaves
+    (a part it was starting, a temporary file): readers pass over them,
+    :func:`repair` removes them, and they do not make ``ok`` False."""
 
     parts: int
     records: int
     problems: List[Problem]
+    leftovers: List[Problem]
 
     @property
     def ok(self) -> bool:
@@ -104,11 +108,14 @@ class RepairReport:
 @dataclass(frozen=True)
 class CleanupReport:
     """Result of :func:`cleanup`: part ids removed (or that would be, on a
-    dry run), part ids kept, and bytes freed."""
+    dry run), part ids kept, bytes freed, and notes on what it could not
+    take into account (a consumer whose position is unreadable) or removed
+    besides parts (temporary files left by a crash)."""
 
     removed: List[int]
     kept: List[int]
     bytes_freed: int
+    notes: List[str]
 
 
 def inspect(base_path: PathArg, queue_name: str) -> QueueInfo:
@@ -129,7 +136,12 @@ def verify(base_path: PathArg, queue_name: str, *, progress: Optional[ProgressFn
     ``progress(done_bytes, total_bytes)`` is called now and then on long runs.
     """
     d = _vqueue.verify(base_path, queue_name, progress)
-    return VerifyReport(parts=d["parts"], records=d["records"], problems=[Problem(**p) for p in d["problems"]])
+    return VerifyReport(
+        parts=d["parts"],
+        records=d["records"],
+        problems=[Problem(**p) for p in d["problems"]],
+        leftovers=[Problem(**p) for p in d["leftovers"]],
+    )
 
 
 def repair(base_path: PathArg, queue_name: str, *, progress: Optional[ProgressFn] = None) -> RepairReport:
@@ -144,7 +156,9 @@ def repair(base_path: PathArg, queue_name: str, *, progress: Optional[ProgressFn
 def cleanup(base_path: PathArg, queue_name: str, *, dry_run: bool = False) -> CleanupReport:
     """Delete the parts that every consumer has passed and the writer no longer uses."""
     d = _vqueue.cleanup(base_path, queue_name, dry_run)
-    return CleanupReport(removed=list(d["removed"]), kept=list(d["kept"]), bytes_freed=d["bytes_freed"])
+    return CleanupReport(
+        removed=list(d["removed"]), kept=list(d["kept"]), bytes_freed=d["bytes_freed"], notes=list(d["notes"])
+    )
 
 
 def validate_name(name: str) -> None:

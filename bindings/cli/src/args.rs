@@ -118,7 +118,8 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         max: Option<u64>,
         /// When the queue is drained, wait up to this long for a new message
-        /// before stopping (the wait restarts after each message)
+        /// before stopping (the wait restarts after each message; a value
+        /// too large to count, or `inf`, waits until a message arrives)
         #[arg(long, value_name = "SECONDS", default_value = "0", value_parser = parse_seconds)]
         wait: Duration,
         /// One JSON object per message: part, offset, type, len, body (base64)
@@ -192,6 +193,9 @@ pub fn parse_seconds(s: &str) -> Result<Duration, String> {
     let secs: f64 = s
         .parse()
         .map_err(|_| format!("`{s}` is not a number of seconds"))?;
-    Duration::try_from_secs_f64(secs)
-        .map_err(|_| format!("`{s}` is not a duration (0 or more seconds)"))
+    if secs.is_nan() || secs < 0.0 {
+        return Err(format!("`{s}` is not a duration (0 or more seconds)"));
+    }
+    // More seconds than a Duration holds (or `inf`) is "wait forever".
+    Ok(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
 }

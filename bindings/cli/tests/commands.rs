@@ -551,6 +551,45 @@ fn push_reads_binary_safe_lines() {
 }
 
 #[test]
+fn consume_wait_too_long_to_count_waits_for_the_next_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut writer = Queue::open(tmp.path(), "q", Mode::ReadWrite).unwrap();
+    writer.push(b"early", MsgType::String).unwrap();
+    // Each new consumer reads what is there, then waits for one more.
+    for (consumer, max, wait) in [("c1", "2", "1e19"), ("c2", "3", "1e300")] {
+        let child = vqueue()
+            .args(["consume", base_arg(tmp.path()), "q", consumer, "--max", max, "--wait", wait])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        writer.push(b"late", MsgType::String).unwrap();
+        let o = child.wait_with_output().unwrap();
+        assert_ok(&o);
+        assert!(stdout(&o).ends_with("late\n"), "--wait {wait}: {}", stdout(&o));
+    }
+}
+
+#[test]
+fn verify_lists_crash_leftovers_apart_and_exits_0() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_session(tmp.path(), "q", &[b"a", b"b"], MsgType::String);
+    // A writer killed while starting its part: directory and empty data file.
+    fs::create_dir(tmp.path().join("q-1")).unwrap();
+    fs::write(tmp.path().join("q-1/q_queue"), b"").unwrap();
+    fs::write(tmp.path().join("q-0/q_dict.tmp.4194301"), b"half").unwrap();
+    let o = run_on("verify", tmp.path(), "q", &[], b"");
+    assert_ok(&o);
+    let out = stdout(&o);
+    assert!(out.contains("q_dict.tmp.4194301") && out.contains("q-1"), "{out}");
+    assert!(out.ends_with("verify: 2 parts, 2 records, 0 problems, 3 crash leftovers (repair removes them)\n"), "{out}");
+    assert_ok(&run_on("repair", tmp.path(), "q", &[], b""));
+    let o = run_on("verify", tmp.path(), "q", &[], b"");
+    assert_eq!(stdout(&o), "verify: 2 parts, 2 records, 0 problems\n");
+}
+
+#[test]
 fn warnings_go_to_stderr_unless_quiet() {
     let base = tempfile::tempdir().unwrap();
     assert_ok(&run_on("push", base.path(), "q", &[], b"one\ntwo\n"));

@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use vqueue_core::{Consumer, Mode, Start};
 
-use crate::convert::{mode_from, mode_to, msg_type_to};
+use crate::convert::{self, mode_from, mode_to, msg_type_to};
 use crate::errors::{guard, IntoPyResult};
 use crate::lock::{attached, detached};
 
@@ -251,7 +251,8 @@ impl PyConsumer {
     }
 
     /// Up to ``max`` messages (fewer when fewer are available) as a list.
-    fn pop_batch<'py>(&self, py: Python<'py>, max: usize) -> PyResult<Bound<'py, PyList>> {
+    fn pop_batch<'py>(&self, py: Python<'py>, max: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+        let max = convert::count_from(max, "max")?;
         // Attached throughout: records come from the core's read buffer, and
         // the only system calls are an occasional buffer refill and the final
         // look at the part's info file; large bodies still release the GIL.
@@ -277,21 +278,17 @@ impl PyConsumer {
 
     /// Blocks without spinning until a record is available (True) or
     /// ``timeout`` seconds pass (False). Ctrl-C interrupts it.
-    fn wait(&self, py: Python<'_>, timeout: f64) -> PyResult<bool> {
+    fn wait(&self, py: Python<'_>, timeout: &Bound<'_, PyAny>) -> PyResult<bool> {
         guard(py, || {
-            if !(timeout.is_finite() && timeout >= 0.0) {
-                return Err(PyValueError::new_err(
-                    "timeout must be a finite number of seconds >= 0",
-                ));
-            }
-            let deadline = Instant::now() + Duration::from_secs_f64(timeout);
+            let limit = convert::timeout_from(timeout)?;
+            let deadline = limit.and_then(|d| Instant::now().checked_add(d));
             loop {
-                let left = deadline.saturating_duration_since(Instant::now());
+                let left = deadline.map_or(WAIT_SLICE, |d| d.saturating_duration_since(Instant::now()));
                 let slice = left.min(WAIT_SLICE);
                 if detached(py, &self.inner, |c| c.wait(slice))?.py(py)? {
                     return Ok(true);
                 }
-                if left <= WAIT_SLICE {
+                if deadline.is_some() && left <= WAIT_SLICE {
                     return Ok(false);
                 }
                 py.check_signals()?;

@@ -123,27 +123,28 @@ pub fn verify<'py>(
         let report = with_progress(py, progress, |p| {
             vqueue_core::verify_with(&base_path, queue_name, p)
         })?;
-        let problems = report
-            .problems
-            .iter()
-            .map(|p| {
-                dict(
-                    py,
-                    vec![
-                        ("file", obj(py, p.file.display().to_string())?),
-                        ("part", obj(py, p.part)?),
-                        ("offset", obj(py, p.offset)?),
-                        ("detail", obj(py, p.detail.as_str())?),
-                    ],
-                )
-            })
-            .collect::<PyResult<Vec<_>>>()?;
+        let listed = |list: &[vqueue_core::Problem]| {
+            list.iter()
+                .map(|p| {
+                    dict(
+                        py,
+                        vec![
+                            ("file", obj(py, p.file.display().to_string())?),
+                            ("part", obj(py, p.part)?),
+                            ("offset", obj(py, p.offset)?),
+                            ("detail", obj(py, p.detail.as_str())?),
+                        ],
+                    )
+                })
+                .collect::<PyResult<Vec<_>>>()
+        };
         dict(
             py,
             vec![
                 ("parts", obj(py, report.parts)?),
                 ("records", obj(py, report.records)?),
-                ("problems", obj(py, problems)?),
+                ("problems", obj(py, listed(&report.problems)?)?),
+                ("leftovers", obj(py, listed(&report.leftovers)?)?),
             ],
         )
     })
@@ -190,6 +191,7 @@ pub fn cleanup<'py>(
                 ("removed", obj(py, report.removed)?),
                 ("kept", obj(py, report.kept)?),
                 ("bytes_freed", obj(py, report.bytes_freed)?),
+                ("notes", obj(py, report.notes)?),
             ],
         )
     })

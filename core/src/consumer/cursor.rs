@@ -1,7 +1,7 @@
 //! The cursor: a position in the records of all parts, in push order, and
 //! the reading that moves it (part changes, damage, skipping past damage).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::position::CommitFiles;
@@ -12,7 +12,7 @@ use crate::meta::{self, Paths, PopInfo, PushInfo};
 use crate::os::{self, File};
 use crate::part::PartReader;
 use crate::record::{self, Header, HEADER_SIZE};
-use crate::scan::current_part;
+use crate::scan::{current_part, scan_part};
 use crate::types::{Message, MsgType};
 use crate::warning::{warn, WarningKind};
 
@@ -20,6 +20,20 @@ pub(super) struct Damage {
     offset: u64,
     checksum: bool,
     detail: String,
+    /// What is damaged: a record (in the part file) or a file that says
+    /// where the records are.
+    what: Damaged,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+enum Damaged {
+    Record,
+    /// The part's info_push is unreadable, or missing while the part holds
+    /// records: skip_corrupt reads on from the records themselves.
+    InfoPush(PathBuf),
+    /// The saved position lies past its part's data: skip_corrupt resumes
+    /// at the part's right edge.
+    Position(PathBuf),
 }
 
 #[derive(Clone, Copy, Default)]
@@ -38,6 +52,9 @@ pub(super) struct ConsumerState {
     info: PushInfo,
     /// Whether `info` was read intact at least once for this part.
     info_valid: bool,
+    /// Whether `info` comes from a published line (or from the records,
+    /// after damage to it), rather than from a missing or empty file.
+    published: bool,
     info_file: Option<File>,
     queue_file: Option<File>,
     reader: Option<PartReader>,
@@ -72,6 +89,7 @@ impl ConsumerState {
             popped: 0,
             info: PushInfo::default(),
             info_valid: false,
+            published: false,
             info_file: None,
             queue_file: None,
             reader: None,
@@ -87,19 +105,22 @@ impl ConsumerState {
         Ok(s)
     }
 
-    /// Checks that a saved position lies inside its part.
-    pub fn check_position(&self, source: &Path) -> Result<()> {
-        if self.pos > self.info.right_edge && self.paths.part_dir(self.part).is_dir() {
-            return Err(Error::corrupt(
-                source,
-                0,
-                format!(
-                    "position {} in part {} is past that part's right edge {}",
-                    self.pos, self.part, self.info.right_edge
-                ),
-            ));
+    /// A saved position past its part's data (the data was lost, or the
+    /// file was edited) is damage every mode reports on the next read, and
+    /// `skip_corrupt` resumes at the part's right edge.
+    pub fn check_position(&mut self, source: &Path) {
+        if self.damage.is_none() && self.pos > self.info.right_edge && self.paths.part_dir(self.part).is_dir() {
+            let detail = format!(
+                "position {} in part {} is past that part's right edge {}",
+                self.pos, self.part, self.info.right_edge
+            );
+            self.damage = Some(Damage {
+                offset: 0,
+                checksum: false,
+                detail,
+                what: Damaged::Position(source.into()),
+            });
         }
-        Ok(())
     }
 
     pub fn snapshot(&self) -> Snapshot {
@@ -117,6 +138,7 @@ impl ConsumerState {
         self.popped = 0;
         self.info = PushInfo::default();
         self.info_valid = false;
+        self.published = false;
         self.info_file = None;
         self.reader = None;
         self.pending = None;
@@ -134,7 +156,10 @@ impl ConsumerState {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     let dir = self.paths.part_dir(self.part);
                     if !dir.is_dir() && self.info.right_edge == 0 {
-                        let message = format!("part {} of queue {} is missing; passing over it", self.part, self.paths.queue);
+                        let message = format!(
+                            "part {} of queue {} is missing; passing over it",
+                            self.part, self.paths.queue
+                        );
                         warn(WarningKind::PartMissing, Some(&dir), message);
                     }
                     return Ok(());
@@ -152,6 +177,7 @@ impl ConsumerState {
                         self.info = info;
                     }
                     self.info_valid = true;
+                    self.published = true;
                     return Ok(());
                 }
                 Ok(None) => {
@@ -169,7 +195,21 @@ impl ConsumerState {
                     log::debug!("{e}; keeping the last intact reading");
                     return Ok(());
                 }
-                Err(e) => return Err(e),
+                // Never read intact: reported on the next read, and
+                // skip_corrupt goes on from the records.
+                Err(e) => {
+                    if self.damage.is_none() {
+                        let checksum = matches!(e, Error::InvalidChecksum { .. });
+                        let detail = format!("{e}; the part's extent is unknown");
+                        self.damage = Some(Damage {
+                            offset: 0,
+                            checksum,
+                            detail,
+                            what: Damaged::InfoPush(path),
+                        });
+                    }
+                    return Ok(());
+                }
             }
         }
     }
@@ -207,6 +247,27 @@ impl ConsumerState {
             if self.pos < self.info.right_edge {
                 return Ok(true);
             }
+            if self.damage.is_some() {
+                return Ok(false);
+            }
+            // No published line, yet records: its info_push was lost. Never
+            // pass them over in silence.
+            if !self.published && self.pos == 0 {
+                let data = self.paths.part_data(self.part);
+                let len = os::file_len(&data).unwrap_or(0);
+                let held = scan_part(&self.paths, self.part, len, None, false, &mut |_| {})?.records;
+                if held > 0 {
+                    let path = self.paths.info_push(self.part);
+                    let detail = format!("missing or empty, but the part holds {held} intact records");
+                    self.damage = Some(Damage {
+                        offset: 0,
+                        checksum: false,
+                        detail,
+                        what: Damaged::InfoPush(path),
+                    });
+                    return Ok(false);
+                }
+            }
             let mut next = self.part + 1;
             while next < writer && !self.paths.part_dir(next).is_dir() {
                 let message = format!("part {next} of queue {} is missing; passing over it", self.paths.queue);
@@ -219,18 +280,36 @@ impl ConsumerState {
 
     fn damaged(&mut self, offset: u64, checksum: bool, detail: String) -> Error {
         self.pending = None;
-        let err = self.damage_error(offset, checksum, &detail);
-        self.damage = Some(Damage { offset, checksum, detail });
+        let d = Damage {
+            offset,
+            checksum,
+            detail,
+            what: Damaged::Record,
+        };
+        let err = self.damage_error(&d);
+        self.damage = Some(d);
         err
     }
 
-    fn damage_error(&self, offset: u64, checksum: bool, detail: &str) -> Error {
-        let path = self.paths.part_data(self.part);
-        let detail = format!("{detail} (call skip_corrupt to resume after it)");
-        if checksum {
-            Error::checksum(&path, offset, detail)
+    fn damage_error(&self, d: &Damage) -> Error {
+        let (path, detail) = match &d.what {
+            Damaged::Record => (
+                self.paths.part_data(self.part),
+                format!("{} (call skip_corrupt to resume after it)", d.detail),
+            ),
+            Damaged::InfoPush(p) => (
+                p.clone(),
+                format!("{} (call skip_corrupt to read on from the records)", d.detail),
+            ),
+            Damaged::Position(p) => (
+                p.clone(),
+                format!("{} (call skip_corrupt to resume at the right edge)", d.detail),
+            ),
+        };
+        if d.checksum {
+            Error::checksum(&path, d.offset, detail)
         } else {
-            Error::corrupt(&path, offset, detail)
+            Error::corrupt(&path, d.offset, detail)
         }
     }
 
@@ -246,10 +325,13 @@ impl ConsumerState {
             return Ok(true);
         }
         if let Some(d) = &self.damage {
-            return Err(self.damage_error(d.offset, d.checksum, &d.detail));
+            return Err(self.damage_error(d));
         }
         if !self.settle()? {
-            return Ok(false);
+            return match &self.damage {
+                Some(d) => Err(self.damage_error(d)),
+                None => Ok(false),
+            };
         }
         let (pos, edge, format) = (self.pos, self.info.right_edge, self.info.format);
         let reader = match self.reader() {
@@ -263,7 +345,10 @@ impl ConsumerState {
         let header = match reader.get(pos, HEADER_SIZE, edge)? {
             Ok(bytes) => Header::decode(bytes),
             Err(short) => {
-                let detail = format!("the part file ends at byte {} but its info_push promises {edge}", short.file_end);
+                let detail = format!(
+                    "the part file ends at byte {} but its info_push promises {edge}",
+                    short.file_end
+                );
                 return Err(self.damaged(pos, false, detail));
             }
         };
@@ -283,11 +368,20 @@ impl ConsumerState {
     }
 
     pub fn pop_body_with<R>(&mut self, f: impl FnOnce(&[u8]) -> R) -> Result<Option<R>> {
-        let Some((header, _)) = self.pending else { return Ok(None) };
+        let Some((header, _)) = self.pending else {
+            return Ok(None);
+        };
         let (pos, edge) = (self.pos, self.info.right_edge);
         let n = HEADER_SIZE + header.msg_length as usize;
         self.reader()?;
-        let ConsumerState { reader, dict, scratch, paths, part, .. } = self;
+        let ConsumerState {
+            reader,
+            dict,
+            scratch,
+            paths,
+            part,
+            ..
+        } = self;
         let bytes = match reader.as_mut().expect("opened above").get(pos, n, edge)? {
             Ok(b) => b,
             Err(short) => {
@@ -306,7 +400,12 @@ impl ConsumerState {
         let out = if header.compressed() {
             if let Err(e) = dict.decode(paths, *part, &bytes[HEADER_SIZE..], pos, scratch) {
                 self.pending = None;
-                self.damage = Some(Damage { offset: pos, checksum: false, detail: e.to_string() });
+                self.damage = Some(Damage {
+                    offset: pos,
+                    checksum: false,
+                    detail: e.to_string(),
+                    what: Damaged::Record,
+                });
                 return Err(e);
             }
             f(scratch)
@@ -323,14 +422,25 @@ impl ConsumerState {
         if !self.pop_header()? {
             return Ok(None);
         }
-        let Some((header, _)) = self.pending else { return Ok(None) };
+        let Some((header, _)) = self.pending else {
+            return Ok(None);
+        };
         let (part, offset) = (self.part, self.pos);
         let msg_type = header.msg_type().unwrap_or(MsgType::String);
-        Ok(self.pop_body_with(|b| b.to_vec())?.map(|body| Message { body, msg_type, part, offset }))
+        Ok(self.pop_body_with(|b| b.to_vec())?.map(|body| Message {
+            body,
+            msg_type,
+            part,
+            offset,
+        }))
     }
 
     pub fn commit(&mut self) -> Result<()> {
-        let info = PopInfo { pos: self.pos, popped: self.popped, part: self.part };
+        let info = PopInfo {
+            pos: self.pos,
+            popped: self.popped,
+            part: self.part,
+        };
         match &mut self.commit {
             Some(files) => files.write(&info),
             None => Err(Error::ReadOnly(format!(
@@ -367,6 +477,27 @@ impl ConsumerState {
     pub fn skip_corrupt(&mut self) -> Result<u64> {
         let Some(d) = self.damage.take() else { return Ok(0) };
         self.pending = None;
+        match d.what {
+            Damaged::Record => {}
+            Damaged::InfoPush(_) => {
+                // What the writer's recovery or repair would publish.
+                let len = os::file_len(&self.paths.part_data(self.part)).unwrap_or(0);
+                let scan = scan_part(&self.paths, self.part, len, None, false, &mut |_| {})?;
+                self.info = PushInfo {
+                    right_edge: scan.end,
+                    count: scan.count,
+                    format: scan.format,
+                };
+                self.info_valid = true;
+                self.published = true;
+                return Ok(0);
+            }
+            Damaged::Position(_) => {
+                self.pos = self.info.right_edge;
+                self.popped = self.info.count;
+                return Ok(0);
+            }
+        }
         let (edge, format) = (self.info.right_edge, self.info.format);
         let found = match self.reader() {
             Ok(r) => r.next_valid(d.offset + 1, edge, format)?,
@@ -392,8 +523,11 @@ impl ConsumerState {
             "queue {}: skipped damage at byte {} of part {}; {lost} record(s) lost",
             self.paths.queue, d.offset, self.part
         );
-        warn(WarningKind::RecordsSkipped, Some(&self.paths.part_data(self.part)), message);
+        warn(
+            WarningKind::RecordsSkipped,
+            Some(&self.paths.part_data(self.part)),
+            message,
+        );
         Ok(lost as u64)
     }
 }
-

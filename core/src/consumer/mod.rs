@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result};
 use crate::lock::Handle;
 use crate::meta::{self, Paths, PopInfo};
-use crate::name::{validate_name, validate_pair};
+use crate::name::{validate_pair, validate_queue_name};
 use crate::os;
 use crate::scan::current_part;
 use crate::types::{Message, Mode, MsgType, Start};
@@ -51,16 +51,24 @@ impl Consumer {
             let what = format!("consumer {consumer:?} of queue {queue:?} in {}", base.display());
             Inner::Owned(Handle::acquire(&paths.info_pop_lock(consumer), &what, |lock| {
                 let saved = meta::read_position(&paths, consumer)?;
-                let at = saved.unwrap_or(PopInfo { pos: 0, popped: 0, part: writer });
+                let at = saved.unwrap_or(PopInfo {
+                    pos: 0,
+                    popped: 0,
+                    part: writer,
+                });
                 let mut state = ConsumerState::new(paths.clone(), at)?;
-                state.check_position(&paths.info_pop(consumer))?;
+                state.check_position(&paths.info_pop(consumer));
                 state.commit = Some(CommitFiles::open(&paths, consumer, lock, &at)?);
                 Ok(state)
             })?)
         } else {
-            let at = meta::read_position(&paths, consumer)?.unwrap_or(PopInfo { pos: 0, popped: 0, part: writer });
-            let state = ConsumerState::new(paths.clone(), at)?;
-            state.check_position(&paths.info_pop(consumer))?;
+            let at = meta::read_position(&paths, consumer)?.unwrap_or(PopInfo {
+                pos: 0,
+                popped: 0,
+                part: writer,
+            });
+            let mut state = ConsumerState::new(paths.clone(), at)?;
+            state.check_position(&paths.info_pop(consumer));
             Inner::Local(Box::new(state))
         };
         let mut c = Consumer {
@@ -76,7 +84,7 @@ impl Consumer {
 
     /// A read-only cursor that writes no file.
     pub fn open_reader(base: impl AsRef<Path>, queue: &str, start: Start) -> Result<Consumer> {
-        validate_name(queue)?;
+        validate_queue_name(queue)?;
         if let Start::Consumer(name) = &start {
             validate_pair(queue, name)?;
         }
@@ -86,11 +94,25 @@ impl Consumer {
         let (name, at) = match &start {
             Start::FirstPart => {
                 let first = *paths.list_parts()?.first().ok_or_else(no_parts)?;
-                (String::new(), PopInfo { pos: 0, popped: 0, part: first })
+                (
+                    String::new(),
+                    PopInfo {
+                        pos: 0,
+                        popped: 0,
+                        part: first,
+                    },
+                )
             }
             Start::CurrentPart => {
                 let part = current_part(&paths)?.ok_or_else(no_parts)?;
-                (String::new(), PopInfo { pos: 0, popped: 0, part })
+                (
+                    String::new(),
+                    PopInfo {
+                        pos: 0,
+                        popped: 0,
+                        part,
+                    },
+                )
             }
             Start::Consumer(name) => {
                 let at = meta::read_position(&paths, name)?.ok_or_else(|| {
@@ -99,7 +121,10 @@ impl Consumer {
                 (name.clone(), at)
             }
         };
-        let state = ConsumerState::new(paths, at)?;
+        let mut state = ConsumerState::new(paths.clone(), at)?;
+        if !name.is_empty() {
+            state.check_position(&paths.info_pop(&name));
+        }
         let mut c = Consumer {
             name,
             queue: queue.to_string(),
@@ -124,7 +149,10 @@ impl Consumer {
                 snap = Some(s.snapshot());
                 r
             }
-            Inner::Closed => Err(Error::Closed(format!("consumer {:?} of queue {:?} is closed", self.name, self.queue))),
+            Inner::Closed => Err(Error::Closed(format!(
+                "consumer {:?} of queue {:?} is closed",
+                self.name, self.queue
+            ))),
         };
         if let Some(s) = snap {
             self.snap.set(s);
@@ -177,19 +205,21 @@ impl Consumer {
     }
 
     /// Blocks until a record is available or `timeout` passes, polling with a
-    /// back-off capped at 5 ms; true when a record is available.
+    /// back-off capped at 5 ms; true when a record is available. A timeout
+    /// too large for the clock to count waits until a record arrives.
     pub fn wait(&mut self, timeout: Duration) -> Result<bool> {
-        let deadline = Instant::now() + timeout;
+        let deadline = Instant::now().checked_add(timeout);
         let mut delay = Duration::from_micros(250);
         loop {
             if self.pop_header()? {
                 return Ok(true);
             }
             let now = Instant::now();
-            if now >= deadline {
+            let left = deadline.map(|d| d.saturating_duration_since(now));
+            if left == Some(Duration::ZERO) {
                 return Ok(false);
             }
-            std::thread::sleep(delay.min(deadline - now));
+            std::thread::sleep(left.map_or(delay, |l| delay.min(l)));
             delay = (delay * 2).min(Duration::from_millis(5));
         }
     }

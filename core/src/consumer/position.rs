@@ -21,6 +21,15 @@ pub(super) struct CommitFiles {
 impl CommitFiles {
     pub fn open(paths: &Paths, consumer: &str, lock: &File, current: &PopInfo) -> Result<CommitFiles> {
         let path = paths.info_pop(consumer);
+        if os::file_len(&path).unwrap_or(0) == 0 {
+            // A new consumer's file appears whole or not at all, so a full
+            // disk cannot leave an empty position file behind. The temporary
+            // name is hidden: no listing takes it for a consumer.
+            let (record, _) = meta::format_info_pop(&paths.queue, consumer, current);
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let tmp = path.with_file_name(format!(".{name}.tmp.{}", std::process::id()));
+            os::persist_atomically_via(&path, &tmp, &record).map_err(|e| Error::io_at("create", &path, e))?;
+        }
         let file = os::open_rw(&path).map_err(|e| Error::io_at("open", &path, e))?;
         let len = meta::info_pop_len(&paths.queue, consumer) as u64;
         let mut files = CommitFiles {
@@ -36,9 +45,16 @@ impl CommitFiles {
         // whole, so that the map below never covers bytes past its end.
         let (record, _) = meta::format_info_pop(&files.queue, consumer, current);
         meta::write_at0(&files.file, &files.path, &record)?;
-        let actual = files.file.metadata().map_err(|e| Error::io_at("stat", &files.path, e))?.len();
+        let actual = files
+            .file
+            .metadata()
+            .map_err(|e| Error::io_at("stat", &files.path, e))?
+            .len();
         if actual != len && record.len() as u64 == len {
-            files.file.set_len(len).map_err(|e| Error::io_at("truncate", &files.path, e))?;
+            files
+                .file
+                .set_len(len)
+                .map_err(|e| Error::io_at("truncate", &files.path, e))?;
         }
         if record.len() as u64 == len {
             // SAFETY: the file has exactly `len` bytes and only this consumer
@@ -49,11 +65,12 @@ impl CommitFiles {
         let lock = lock.try_clone().map_err(|e| Error::io_at("open", &lock_path, e))?;
         let lock_len = lock.metadata().map_err(|e| Error::io_at("stat", &lock_path, e))?.len();
         if lock_len < meta::BACKUP_LEN as u64 {
-            lock.set_len(meta::BACKUP_LEN as u64).map_err(|e| Error::io_at("truncate", &lock_path, e))?;
+            lock.set_len(meta::BACKUP_LEN as u64)
+                .map_err(|e| Error::io_at("truncate", &lock_path, e))?;
         }
         // SAFETY: as above; the lock file is never shrunk by this project.
-        let mut backup = unsafe { os::map_mut_len(&lock, meta::BACKUP_LEN) }
-            .map_err(|e| Error::io_at("map", &lock_path, e))?;
+        let mut backup =
+            unsafe { os::map_mut_len(&lock, meta::BACKUP_LEN) }.map_err(|e| Error::io_at("map", &lock_path, e))?;
         backup.copy_from_slice(&meta::encode_backup(current));
         files.backup = Some(backup);
         Ok(files)
@@ -82,4 +99,3 @@ impl CommitFiles {
         Ok(())
     }
 }
-

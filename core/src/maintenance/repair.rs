@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{file_len, open_base, Progress, RepairReport};
+use super::{file_len, open_base, stray_files, Progress, RepairReport};
 use crate::error::{Error, Result};
 use crate::meta::{self, PopInfo};
 use crate::os;
@@ -15,9 +15,8 @@ pub fn repair(base: impl AsRef<Path>, queue: &str) -> Result<RepairReport> {
 
 pub fn repair_with(base: impl AsRef<Path>, queue: &str, progress: &mut dyn FnMut(Progress)) -> Result<RepairReport> {
     let paths = open_base(base.as_ref(), queue)?;
-    let _lock = os::lock_file(&paths.queue_lock())?.ok_or_else(|| {
-        Error::AlreadyOpen(format!("queue {queue:?} has a live writer; stop it before repairing"))
-    })?;
+    let _lock = os::lock_file(&paths.queue_lock())?
+        .ok_or_else(|| Error::AlreadyOpen(format!("queue {queue:?} has a live writer; stop it before repairing")))?;
     let mut report = RepairReport::default();
     let parts = paths.list_parts()?;
     let total: u64 = parts.iter().map(|&id| file_len(&paths.part_data(id))).sum();
@@ -25,7 +24,10 @@ pub fn repair_with(base: impl AsRef<Path>, queue: &str, progress: &mut dyn FnMut
     let mut infos = BTreeMap::new();
     for &id in &parts {
         let (info, records, action) = rebuild_info_push(&paths, id, &mut |pos| {
-            progress(Progress { done_bytes: done_before + pos, total_bytes: total })
+            progress(Progress {
+                done_bytes: done_before + pos,
+                total_bytes: total,
+            })
         })?;
         done_before += file_len(&paths.part_data(id));
         report.parts += 1;
@@ -42,22 +44,41 @@ pub fn repair_with(base: impl AsRef<Path>, queue: &str, progress: &mut dyn FnMut
                 Ok(None) => "missing".into(),
                 Err(e) => e.to_string(),
             };
-            report.actions.push(format!("info_queue set to part {newest}; was: {was}"));
+            report
+                .actions
+                .push(format!("info_queue set to part {newest}; was: {was}"));
         }
+    }
+    for file in stray_files(&paths, &parts)? {
+        os::remove_file(&file).map_err(|e| Error::io_at("remove", &file, e))?;
+        report
+            .actions
+            .push(format!("removed {}, a temporary file left by a crash", file.display()));
     }
     let first = parts.first().copied().unwrap_or(0);
     for name in paths.list_consumers()? {
         let fixed = match meta::read_position(&paths, &name) {
             Ok(Some(p)) => match infos.get(&p.part) {
                 Some(i) if p.pos > i.right_edge => Some((
-                    PopInfo { pos: i.right_edge, popped: i.count, part: p.part },
+                    PopInfo {
+                        pos: i.right_edge,
+                        popped: i.count,
+                        part: p.part,
+                    },
                     format!("position {} was past the right edge {}", p.pos, i.right_edge),
                 )),
                 _ => None,
             },
             Ok(None) => None,
             // Unknown position: replay from the oldest part rather than skip.
-            Err(e) => Some((PopInfo { pos: 0, popped: 0, part: first }, e.to_string())),
+            Err(e) => Some((
+                PopInfo {
+                    pos: 0,
+                    popped: 0,
+                    part: first,
+                },
+                e.to_string(),
+            )),
         };
         if let Some((p, why)) = fixed {
             let (record, _) = meta::format_info_pop(queue, &name, &p);
@@ -70,4 +91,3 @@ pub fn repair_with(base: impl AsRef<Path>, queue: &str, progress: &mut dyn FnMut
     }
     Ok(report)
 }
-

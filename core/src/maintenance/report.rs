@@ -70,9 +70,14 @@ pub struct VerifyReport {
     pub parts: u32,
     pub records: u64,
     pub problems: Vec<Problem>,
+    /// What an interrupted writer or consumer normally leaves behind (a part
+    /// it was starting, a temporary file); readers pass over these, and
+    /// `repair` (or `cleanup`, for temporary files) removes them.
+    pub leftovers: Vec<Problem>,
 }
 
 impl VerifyReport {
+    /// True when there is no problem; leftovers do not count.
     pub fn is_ok(&self) -> bool {
         self.problems.is_empty()
     }
@@ -91,5 +96,8 @@ pub struct CleanupReport {
     pub removed: Vec<u32>,
     pub kept: Vec<u32>,
     pub bytes_freed: u64,
+    /// What cleanup could not take into account, or removed besides parts
+    /// (a consumer whose position is unreadable, a temporary file left by a
+    /// crash), one line each.
+    pub notes: Vec<String>,
 }
-

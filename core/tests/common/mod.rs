@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
-use vqueue_core::{Consumer, Message, Mode, MsgType, Queue};
+use vqueue_core::{Consumer, Error, Message, Mode, MsgType, Queue};
 
 /// A fresh, empty base directory removed when the value is dropped.
 pub fn temp_base() -> TempDir {
@@ -442,4 +442,59 @@ pub fn isolated(test_name: &str, body: impl FnOnce()) {
         "isolated run of {test_name} failed ({}):\n{stdout}\n{stderr}",
         out.status
     );
+}
+
+/// Writes a valid `Q;ID;CRC` line, as a writer of the reference would.
+pub fn write_info_queue(base: &Path, q: &str, id: u32) {
+    let p = format!("{q};{id};");
+    fs::write(info_queue_path(base, q), format!("{p}{}\n", crc32(&[p.as_bytes()]))).unwrap();
+}
+
+/// Pops until `None`; a damaged record is passed with `skip_corrupt`, the
+/// documented recovery. Returns the bodies and the records reported lost.
+pub fn drain_skipping(c: &mut Consumer, commit: bool) -> (Vec<Vec<u8>>, u64, Vec<Error>) {
+    let mut bodies = Vec::new();
+    let mut lost = 0;
+    let mut errors = Vec::new();
+    for _ in 0..100_000 {
+        match c.pop() {
+            Ok(Some(m)) => {
+                bodies.push(m.body);
+                if commit {
+                    c.commit().expect("commit");
+                }
+            }
+            Ok(None) => return (bodies, lost, errors),
+            Err(e) => {
+                assert!(errors.len() < 50, "consumer does not make progress: {errors:?}");
+                errors.push(e);
+                lost += c.skip_corrupt().expect("skip_corrupt");
+            }
+        }
+    }
+    panic!("consumer never reached the end");
+}
+
+/// Caps the size any file of this process may grow to; SIGXFSZ is ignored so
+/// the write fails with EFBIG instead of killing the process, as a full disk
+/// fails it with ENOSPC.
+pub fn limit_file_size(bytes: u64) -> libc::rlimit {
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        let mut old = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        assert_eq!(libc::getrlimit(libc::RLIMIT_FSIZE, &mut old), 0);
+        let new = libc::rlimit {
+            rlim_cur: bytes as libc::rlim_t,
+            rlim_max: old.rlim_max,
+        };
+        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &new), 0);
+        old
+    }
+}
+
+pub fn restore_file_size(old: libc::rlimit) {
+    unsafe { assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &old), 0) };
 }

@@ -18,13 +18,20 @@ pub fn verify(base: &Path, queue: &str) -> CmdResult {
         for problem in &report.problems {
             writeln!(out, "{}", describe(problem))?;
         }
-        writeln!(
+        for leftover in &report.leftovers {
+            writeln!(out, "leftover: {}", describe(leftover))?;
+        }
+        write!(
             out,
             "verify: {} parts, {} records, {} problems",
             report.parts,
             report.records,
             report.problems.len()
         )?;
+        if !report.leftovers.is_empty() {
+            write!(out, ", {} crash leftovers (repair removes them)", report.leftovers.len())?;
+        }
+        writeln!(out)?;
         out.flush()
     };
     print().map_err(Failure::Output)?;
@@ -72,6 +79,9 @@ pub fn cleanup(base: &Path, queue: &str, dry_run: bool) -> CmdResult {
     let mut print = || -> io::Result<()> {
         for part in &report.removed {
             writeln!(out, "{verb} part {part}")?;
+        }
+        for note in &report.notes {
+            writeln!(out, "note: {note}")?;
         }
         writeln!(
             out,

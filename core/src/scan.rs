@@ -134,9 +134,24 @@ pub fn scan_part(
     Ok(scan)
 }
 
+/// How far a rebuilt `_info_push` may publish.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    /// Never past an intact `_info_push`: what readers were told stands.
+    Keep,
+    /// To the last intact record: a `sync` writer's recovery of its own part,
+    /// whose pushes were acknowledged once their records were flushed.
+    Records,
+}
+
 /// Rebuilds `_info_push` of one part from its records when it disagrees
 /// with them; returns the part's state and what was done.
-pub fn rebuild_info_push(paths: &Paths, id: u32, progress: &mut dyn FnMut(u64)) -> Result<(PushInfo, u64, Option<String>)> {
+pub fn rebuild_info_push(
+    paths: &Paths,
+    id: u32,
+    edge: Edge,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(PushInfo, u64, Option<String>)> {
     let existing = meta::read_info_push(paths, id);
     let format = match &existing {
         Ok(Some(i)) => Some(i.format),
@@ -147,7 +162,7 @@ pub fn rebuild_info_push(paths: &Paths, id: u32, progress: &mut dyn FnMut(u64)) 
     // when the data does not hold it all. Without one, the records decide.
     let file_len = os::file_len(&paths.part_data(id)).unwrap_or(0);
     let limit = match &existing {
-        Ok(Some(i)) => i.right_edge.min(file_len),
+        Ok(Some(i)) if edge == Edge::Keep => i.right_edge.min(file_len),
         _ => file_len,
     };
     let scan = scan_part(paths, id, limit, format, false, progress)?;

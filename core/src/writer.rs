@@ -11,7 +11,7 @@ use crate::name::validate_queue_name;
 use crate::os::{self, File, MmapMut};
 use crate::part::{PartReader, PartWriter};
 use crate::record::{self, Header, HEADER_SIZE, MAX_BODY};
-use crate::scan::{current_part, rebuild_info_push};
+use crate::scan::{current_part, rebuild_info_push, Edge};
 use crate::types::{Durability, Format, Mode, MsgType, WriterOptions};
 use crate::warning::{warn, WarningKind};
 
@@ -170,8 +170,9 @@ impl WriterState {
                 Ok(None) | Err(Error::NotFound(_)) => true,
                 Err(_) => false,
             };
+            let edge = if sync_session == Some(id) { Edge::Records } else { Edge::Keep };
             if stale && paths.part_dir(id).is_dir() {
-                if let (_, _, Some(action)) = rebuild_info_push(&paths, id, &mut |_| {})? {
+                if let (_, _, Some(action)) = rebuild_info_push(&paths, id, edge, &mut |_| {})? {
                     let message = format!("queue {}: {action}", paths.queue);
                     warn(WarningKind::InfoPushRebuilt, Some(&paths.info_push(id)), message);
                 }

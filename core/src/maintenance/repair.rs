@@ -7,7 +7,7 @@ use super::{file_len, open_base, stray_files, Progress, RepairReport};
 use crate::error::{Error, Result};
 use crate::meta::{self, PopInfo};
 use crate::os;
-use crate::scan::rebuild_info_push;
+use crate::scan::{rebuild_info_push, Edge};
 
 pub fn repair(base: impl AsRef<Path>, queue: &str) -> Result<RepairReport> {
     repair_with(base, queue, &mut |_| {})
@@ -23,7 +23,7 @@ pub fn repair_with(base: impl AsRef<Path>, queue: &str, progress: &mut dyn FnMut
     let mut done_before = 0;
     let mut infos = BTreeMap::new();
     for &id in &parts {
-        let (info, records, action) = rebuild_info_push(&paths, id, &mut |pos| {
+        let (info, records, action) = rebuild_info_push(&paths, id, Edge::Keep, &mut |pos| {
             progress(Progress {
                 done_bytes: done_before + pos,
                 total_bytes: total,

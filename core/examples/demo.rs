@@ -16,9 +16,7 @@ fn main() -> vqueue_core::Result<()> {
     let base = std::env::args_os()
         .nth(1)
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::temp_dir().join(format!("vqueue-demo-{}", std::process::id()))
-        });
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("vqueue-demo-{}", std::process::id())));
     println!("queue `{QUEUE}` in {}", base.display());
 
     // First writer session: part 0, the default v2 format.
@@ -46,9 +44,7 @@ fn main() -> vqueue_core::Result<()> {
             ..WriterOptions::default()
         };
         let writer = Queue::open_with(&base, QUEUE, Mode::ReadWrite, opts)?;
-        let bodies: Vec<String> = (1..=3)
-            .map(|i| format!(r#"{{"order":{i},"status":"paid"}}"#))
-            .collect();
+        let bodies: Vec<String> = (1..=3).map(|i| format!(r#"{{"order":{i},"status":"paid"}}"#)).collect();
         writer.push_batch(&bodies, MsgType::Object)?;
         println!(
             "writer: pushed {} messages into part {} ({})",

@@ -165,7 +165,10 @@ impl Error {
     }
 
     pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Error {
-        Error::Io { context: context.into(), source }
+        Error::Io {
+            context: context.into(),
+            source,
+        }
     }
 
     /// Wraps an I/O error on `path`, turning "no such file" into `NotFound`.
@@ -173,16 +176,27 @@ impl Error {
         if source.kind() == std::io::ErrorKind::NotFound {
             Error::NotFound(format!("{} ({action})", path.display()))
         } else {
-            Error::Io { context: format!("{action} {}", path.display()), source }
+            Error::Io {
+                context: format!("{action} {}", path.display()),
+                source,
+            }
         }
     }
 
     pub(crate) fn corrupt(path: &Path, offset: u64, detail: impl Into<String>) -> Error {
-        Error::Corrupt { path: path.to_path_buf(), offset, detail: detail.into() }
+        Error::Corrupt {
+            path: path.to_path_buf(),
+            offset,
+            detail: detail.into(),
+        }
     }
 
     pub(crate) fn checksum(path: &Path, offset: u64, detail: impl Into<String>) -> Error {
-        Error::InvalidChecksum { path: path.to_path_buf(), offset, detail: detail.into() }
+        Error::InvalidChecksum {
+            path: path.to_path_buf(),
+            offset,
+            detail: detail.into(),
+        }
     }
 }
 
@@ -197,7 +211,10 @@ mod tests {
         vec![
             Error::AlreadyOpen("q".into()),
             Error::NotFound("q".into()),
-            Error::InvalidName { name: "a b".into(), reason: "space".into() },
+            Error::InvalidName {
+                name: "a b".into(),
+                reason: "space".into(),
+            },
             Error::checksum(p, 7, "crc"),
             Error::corrupt(p, 9, "magic"),
             Error::ReadOnly("q".into()),
@@ -216,7 +233,9 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), ErrorKind::ALL.len());
-        assert!(ErrorKind::ALL.iter().all(|k| !k.summary().is_empty() && !k.summary().contains('\n')));
+        assert!(ErrorKind::ALL
+            .iter()
+            .all(|k| !k.summary().is_empty() && !k.summary().contains('\n')));
     }
 
     #[test]

@@ -59,11 +59,7 @@ impl<S: Owned> Handle<S> {
     /// Becomes the owner of `lock_path`, closing an older owner in this
     /// process; `open` builds the new state (given the lock file) once the
     /// old one has been released.
-    pub fn acquire(
-        lock_path: &Path,
-        what: &str,
-        open: impl FnOnce(&File) -> Result<S>,
-    ) -> Result<Handle<S>> {
+    pub fn acquire(lock_path: &Path, what: &str, open: impl FnOnce(&File) -> Result<S>) -> Result<Handle<S>> {
         let key = lock_path.to_path_buf();
         let mut tab = lock_guard(table());
         let existing = tab
@@ -74,11 +70,18 @@ impl<S: Owned> Handle<S> {
             Some(slot) => slot,
             None => {
                 let file = os::lock_file(lock_path)?.ok_or_else(|| {
-                    Error::AlreadyOpen(format!("{what} is held by another process (lock {})", lock_path.display()))
+                    Error::AlreadyOpen(format!(
+                        "{what} is held by another process (lock {})",
+                        lock_path.display()
+                    ))
                 })?;
                 let slot = Arc::new(Slot {
                     key: key.clone(),
-                    state: Mutex::new(SlotState { owner: 0, lock: Some(file), inner: None }),
+                    state: Mutex::new(SlotState {
+                        owner: 0,
+                        lock: Some(file),
+                        inner: None,
+                    }),
                 });
                 let any: Arc<dyn std::any::Any + Send + Sync> = slot.clone();
                 tab.insert(key, Arc::downgrade(&any));
@@ -89,7 +92,11 @@ impl<S: Owned> Handle<S> {
         drop(tab);
         if let Some(mut old) = st.inner.take() {
             if let Err(e) = old.release() {
-                warn(WarningKind::CloseFailed, None, format!("releasing {what} for a newer handle: {e}"));
+                warn(
+                    WarningKind::CloseFailed,
+                    None,
+                    format!("releasing {what} for a newer handle: {e}"),
+                );
             }
         }
         let state = open(st.lock.as_ref().expect("a live slot holds its lock"))?;
@@ -97,7 +104,11 @@ impl<S: Owned> Handle<S> {
         st.owner = token;
         st.inner = Some(state);
         drop(st);
-        Ok(Handle { slot, token, what: what.to_string() })
+        Ok(Handle {
+            slot,
+            token,
+            what: what.to_string(),
+        })
     }
 
     /// Runs `f` on the state if this handle still owns it.
@@ -130,7 +141,9 @@ impl<S: Owned> Handle<S> {
         st.lock = None;
         st.owner = 0;
         if let Some(w) = tab.get(&self.slot.key) {
-            let same = w.upgrade().map(|a| Arc::as_ptr(&a) as *const u8 == Arc::as_ptr(&self.slot) as *const u8);
+            let same = w
+                .upgrade()
+                .map(|a| Arc::as_ptr(&a) as *const u8 == Arc::as_ptr(&self.slot) as *const u8);
             if same.unwrap_or(true) {
                 tab.remove(&self.slot.key);
             }

@@ -28,12 +28,21 @@ pub fn open_read(path: &Path) -> io::Result<File> {
 /// Opens for reading and writing, creating the file if needed and never
 /// truncating it (metadata is rewritten in place).
 pub fn open_rw(path: &Path) -> io::Result<File> {
-    std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
 }
 
 /// Opens for writing only, creating the file if needed, without truncating.
 pub fn open_write(path: &Path) -> io::Result<File> {
-    std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path)
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
 }
 
 /// Reads up to `buf.len()` bytes at `pos`; 0 at or past the end of the file.
@@ -231,7 +240,8 @@ pub fn queue_dir(base: &Path, create: bool) -> Result<PathBuf> {
     if create {
         create_dir_all(base)?;
     }
-    base.canonicalize().map_err(|e| Error::io_at("open queue directory", base, e))
+    base.canonicalize()
+        .map_err(|e| Error::io_at("open queue directory", base, e))
 }
 
 pub fn create_dir_all(path: &Path) -> Result<()> {
@@ -282,7 +292,11 @@ pub fn persist_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 pub fn persist_atomically_via(path: &Path, tmp: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = tmp.to_path_buf();
     let result = (|| {
-        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)?;
@@ -304,7 +318,8 @@ pub fn rewrite(path: &Path, bytes: &[u8]) -> Result<()> {
     write_all_at(&f, bytes, 0).map_err(|e| Error::io_at("write", path, e))?;
     let len = f.metadata().map_err(|e| Error::io_at("stat", path, e))?.len();
     if len > bytes.len() as u64 {
-        f.set_len(bytes.len() as u64).map_err(|e| Error::io_at("truncate", path, e))?;
+        f.set_len(bytes.len() as u64)
+            .map_err(|e| Error::io_at("truncate", path, e))?;
     }
     f.sync_all().map_err(|e| Error::io_at("sync", path, e))
 }

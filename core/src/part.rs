@@ -43,7 +43,15 @@ impl PartWriter {
     pub fn open(path: &Path, len: u64) -> Result<PartWriter> {
         let file = os::open_rw(path).map_err(|e| Error::io_at("open", path, e))?;
         file.set_len(len).map_err(|e| Error::io_at("truncate", path, e))?;
-        Ok(PartWriter { file, path: path.to_path_buf(), map: None, cap: len, len, released: 0, staged: Vec::new() })
+        Ok(PartWriter {
+            file,
+            path: path.to_path_buf(),
+            map: None,
+            cap: len,
+            len,
+            released: 0,
+            staged: Vec::new(),
+        })
     }
 
     pub fn len(&self) -> u64 {
@@ -151,7 +159,9 @@ impl PartWriter {
         self.len = at;
         let reserved = self.reserve(counted + HEADER_SIZE as u64);
         self.len = at + counted;
-        let written = reserved.and_then(|()| os::write_all_at(&self.file, &self.staged, at).map_err(|e| Error::io_at("write", &self.path, e)));
+        let written = reserved.and_then(|()| {
+            os::write_all_at(&self.file, &self.staged, at).map_err(|e| Error::io_at("write", &self.path, e))
+        });
         self.staged.clear();
         if self.staged.capacity() > 4 * STAGE_CHUNK {
             // Give back the room a very large record needed.
@@ -199,7 +209,9 @@ impl PartWriter {
     pub fn finish(&mut self) -> Result<()> {
         self.write_staged(0)?;
         self.map = None;
-        self.file.set_len(self.len).map_err(|e| Error::io_at("truncate", &self.path, e))?;
+        self.file
+            .set_len(self.len)
+            .map_err(|e| Error::io_at("truncate", &self.path, e))?;
         self.cap = self.len;
         Ok(())
     }
@@ -233,7 +245,13 @@ pub struct ShortRead {
 impl PartReader {
     pub fn open(path: &Path) -> Result<PartReader> {
         let file = os::open_read(path).map_err(|e| Error::io_at("open", path, e))?;
-        Ok(PartReader { file, path: path.to_path_buf(), buf: Vec::new(), buf_start: 0, buf_len: 0 })
+        Ok(PartReader {
+            file,
+            path: path.to_path_buf(),
+            buf: Vec::new(),
+            buf_start: 0,
+            buf_len: 0,
+        })
     }
 
     /// `n` bytes at `pos`, reading ahead no further than `limit`.
@@ -244,7 +262,11 @@ impl PartReader {
             if want > READ_BLOCK {
                 // A length read from the file may be forged: allocate for it
                 // only when the file really holds that many bytes.
-                let file_end = self.file.metadata().map_err(|e| Error::io_at("stat", &self.path, e))?.len();
+                let file_end = self
+                    .file
+                    .metadata()
+                    .map_err(|e| Error::io_at("stat", &self.path, e))?
+                    .len();
                 if pos.saturating_add(n as u64) > file_end {
                     return Ok(Err(ShortRead { file_end }));
                 }
@@ -270,7 +292,9 @@ impl PartReader {
             self.buf_start = pos;
             self.buf_len = got;
             if got < n {
-                return Ok(Err(ShortRead { file_end: pos + got as u64 }));
+                return Ok(Err(ShortRead {
+                    file_end: pos + got as u64,
+                }));
             }
         }
         let off = (pos - self.buf_start) as usize;

@@ -101,7 +101,10 @@ pub fn check_header(h: &Header, at: u64, format: Format, right_edge: u64) -> Res
         return Err(format!("magic {:#010x} where {:#010x} was expected", h.magic, expected));
     }
     if h.start_pos != at {
-        return Err(format!("header says it starts at byte {} but sits at byte {at}", h.start_pos));
+        return Err(format!(
+            "header says it starts at byte {} but sits at byte {at}",
+            h.start_pos
+        ));
     }
     if h.msg_type().is_none() {
         return Err(format!("unknown message type byte {:#04x}", h.type_byte));
@@ -113,7 +116,10 @@ pub fn check_header(h: &Header, at: u64, format: Format, right_edge: u64) -> Res
         return Err(format!("body length {} exceeds the format's maximum", h.msg_length));
     }
     if h.end() > right_edge {
-        return Err(format!("record of {} body bytes runs past the part's right edge {right_edge}", h.msg_length));
+        return Err(format!(
+            "record of {} body bytes runs past the part's right edge {right_edge}",
+            h.msg_length
+        ));
     }
     Ok(())
 }

@@ -66,12 +66,21 @@ pub fn scan_part(
     progress: &mut dyn FnMut(u64),
 ) -> Result<PartScan> {
     let data = paths.part_data(id);
-    let mut scan = PartScan { records: 0, end: 0, count: 0, format: format.unwrap_or_default(), flaws: vec![] };
+    let mut scan = PartScan {
+        records: 0,
+        end: 0,
+        count: 0,
+        format: format.unwrap_or_default(),
+        flaws: vec![],
+    };
     let mut reader = match PartReader::open(&data) {
         Ok(r) => r,
         Err(Error::NotFound(_)) => {
             if limit > 0 {
-                scan.flaws.push(Flaw { offset: None, detail: "the part's data file is missing".into() });
+                scan.flaws.push(Flaw {
+                    offset: None,
+                    detail: "the part's data file is missing".into(),
+                });
             }
             return Ok(scan);
         }
@@ -83,7 +92,10 @@ pub fn scan_part(
     let mut dict = DictReader::default();
     let mut out = Vec::new();
     let mut pos = 0;
-    let problem = |offset: u64, detail: String| Flaw { offset: Some(offset), detail };
+    let problem = |offset: u64, detail: String| Flaw {
+        offset: Some(offset),
+        detail,
+    };
     while pos < limit {
         match reader.record_at(pos, limit, scan.format)? {
             Some(h) => {
@@ -166,7 +178,11 @@ pub fn rebuild_info_push(
         _ => file_len,
     };
     let scan = scan_part(paths, id, limit, format, false, progress)?;
-    let rebuilt = PushInfo { right_edge: scan.end, count: scan.count, format: scan.format };
+    let rebuilt = PushInfo {
+        right_edge: scan.end,
+        count: scan.count,
+        format: scan.format,
+    };
     let agrees = match &existing {
         Ok(Some(i)) => *i == rebuilt,
         Ok(None) => scan.records == 0,
@@ -189,4 +205,3 @@ pub fn rebuild_info_push(
     );
     Ok((rebuilt, scan.records, Some(action)))
 }
-

@@ -93,7 +93,11 @@ pub fn set_warning_sink(sink: Option<Arc<dyn WarningSink>>) {
 }
 
 pub(crate) fn warn(kind: WarningKind, path: Option<&Path>, message: String) {
-    let warning = Warning { kind, message, path: path.map(Path::to_path_buf) };
+    let warning = Warning {
+        kind,
+        message,
+        path: path.map(Path::to_path_buf),
+    };
     // Cloned out so a slow sink does not hold the lock.
     let custom = match &*SINK.read().unwrap_or_else(|p| p.into_inner()) {
         Sink::Log => {

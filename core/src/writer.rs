@@ -127,7 +127,9 @@ mod session {
 fn record_follows(paths: &Paths, id: u32, info: &PushInfo) -> bool {
     let data = paths.part_data(id);
     let Ok(len) = os::file_len(&data) else { return false };
-    let Ok(mut reader) = PartReader::open(&data) else { return false };
+    let Ok(mut reader) = PartReader::open(&data) else {
+        return false;
+    };
     matches!(reader.record_at(info.right_edge, len, info.format), Ok(Some(h)) if h.count_pushed == info.count + 1)
 }
 
@@ -141,7 +143,9 @@ fn part_is_empty(paths: &Paths, id: u32) -> bool {
     }
     let data = paths.part_data(id);
     let Ok(len) = os::file_len(&data) else { return true };
-    let Ok(mut reader) = PartReader::open(&data) else { return false };
+    let Ok(mut reader) = PartReader::open(&data) else {
+        return false;
+    };
     // Anything but an intact first record (a sentinel, reserved zeros) is
     // an unpublished tail; an intact one is recoverable and must be kept.
     [Format::V2, Format::V3]
@@ -170,7 +174,11 @@ impl WriterState {
                 Ok(None) | Err(Error::NotFound(_)) => true,
                 Err(_) => false,
             };
-            let edge = if sync_session == Some(id) { Edge::Records } else { Edge::Keep };
+            let edge = if sync_session == Some(id) {
+                Edge::Records
+            } else {
+                Edge::Keep
+            };
             if stale && paths.part_dir(id).is_dir() {
                 if let (_, _, Some(action)) = rebuild_info_push(&paths, id, edge, &mut |_| {})? {
                     let message = format!("queue {}: {action}", paths.queue);
@@ -180,9 +188,9 @@ impl WriterState {
         }
         let part = match current {
             Some(id) if paths.part_dir(id).is_dir() && part_is_empty(&paths, id) => id,
-            Some(id) => id.checked_add(1).ok_or_else(|| {
-                Error::corrupt(&paths.info_queue(), 0, "part ids are exhausted")
-            })?,
+            Some(id) => id
+                .checked_add(1)
+                .ok_or_else(|| Error::corrupt(&paths.info_queue(), 0, "part ids are exhausted"))?,
             None => 0,
         };
         let dir = paths.part_dir(part);
@@ -212,12 +220,18 @@ impl WriterState {
 
         let data = PartWriter::open(&paths.part_data(part), 0)?;
         let flush_file = Arc::new(
-            data.file().try_clone().map_err(|e| Error::io_at("open", &paths.part_data(part), e))?,
+            data.file()
+                .try_clone()
+                .map_err(|e| Error::io_at("open", &paths.part_data(part), e))?,
         );
         let info_push_path = paths.info_push(part);
         let info_push = os::open_rw(&info_push_path).map_err(|e| Error::io_at("open", &info_push_path, e))?;
         let mut state = WriterState {
-            info: PushInfo { right_edge: 0, count: 0, format: opts.format },
+            info: PushInfo {
+                right_edge: 0,
+                count: 0,
+                format: opts.format,
+            },
             appended: 0,
             paths,
             part,
@@ -235,14 +249,21 @@ impl WriterState {
         state.sentinel()?;
         state.publish()?;
         let fixed = meta::info_push_len(&state.paths.queue) as u64;
-        let actual = state.info_push.metadata().map_err(|e| Error::io_at("stat", &state.info_push_path, e))?.len();
+        let actual = state
+            .info_push
+            .metadata()
+            .map_err(|e| Error::io_at("stat", &state.info_push_path, e))?
+            .len();
         if actual != fixed {
-            state.info_push.set_len(fixed).map_err(|e| Error::io_at("truncate", &state.info_push_path, e))?;
+            state
+                .info_push
+                .set_len(fixed)
+                .map_err(|e| Error::io_at("truncate", &state.info_push_path, e))?;
         }
         // SAFETY: the file has exactly `fixed` bytes and only the writer,
         // which holds the queue lock, resizes it.
-        let map = unsafe { os::map_mut(&state.info_push) }
-            .map_err(|e| Error::io_at("map", &state.info_push_path, e))?;
+        let map =
+            unsafe { os::map_mut(&state.info_push) }.map_err(|e| Error::io_at("map", &state.info_push_path, e))?;
         state.info_map = Some(map);
         if sync {
             os::sync(state.data.file()).map_err(|e| Error::io_at("sync", &state.paths.part_data(part), e))?;
@@ -324,9 +345,13 @@ impl WriterState {
             crc: 0,
         };
         if staged {
-            self.data.stage(HEADER_SIZE + stored.len(), |out| record::extend_record(out, &header, stored))?;
+            self.data.stage(HEADER_SIZE + stored.len(), |out| {
+                record::extend_record(out, &header, stored)
+            })?;
         } else {
-            self.data.append(HEADER_SIZE + stored.len(), |out| record::write_record(out, &header, stored))?;
+            self.data.append(HEADER_SIZE + stored.len(), |out| {
+                record::write_record(out, &header, stored)
+            })?;
         }
         self.appended += 1;
         if let Some(d) = &mut self.dict {
@@ -340,7 +365,10 @@ impl WriterState {
     fn append_many<B: AsRef<[u8]>>(&mut self, bodies: &[B], msg_type: MsgType) -> Result<u64> {
         if self.failed {
             return Err(Error::io(
-                format!("push to {}: an earlier flush failed; reopen the queue", self.paths.part_data(self.part).display()),
+                format!(
+                    "push to {}: an earlier flush failed; reopen the queue",
+                    self.paths.part_data(self.part).display()
+                ),
                 std::io::Error::other("earlier flush failed"),
             ));
         }
@@ -432,7 +460,9 @@ impl Queue {
         let paths = Paths::new(&base, name);
         let (inner, last) = if mode.writes() {
             let what = format!("the writer of queue {name:?} in {}", base.display());
-            let h = Handle::acquire(&paths.queue_lock(), &what, |lock| WriterState::open(paths.clone(), opts, lock))?;
+            let h = Handle::acquire(&paths.queue_lock(), &what, |lock| {
+                WriterState::open(paths.clone(), opts, lock)
+            })?;
             let last = h.with(|w| Ok((w.part, w.info)))?;
             (Inner::Writer(h), last)
         } else {
@@ -441,8 +471,20 @@ impl Queue {
             let info = meta::read_info_push(&paths, part)?.unwrap_or_default();
             (Inner::Reader, (part, info))
         };
-        let group = Group { state: Mutex::new(Flushes { durable: last.1.right_edge, ..Flushes::default() }), done: Condvar::new() };
-        Ok(Queue { name: name.to_string(), mode, inner, last: Mutex::new(last), group })
+        let group = Group {
+            state: Mutex::new(Flushes {
+                durable: last.1.right_edge,
+                ..Flushes::default()
+            }),
+            done: Condvar::new(),
+        };
+        Ok(Queue {
+            name: name.to_string(),
+            mode,
+            inner,
+            last: Mutex::new(last),
+            group,
+        })
     }
 
     fn writer(&self) -> Result<&Handle<WriterState>> {
@@ -493,7 +535,10 @@ impl Queue {
                 return Ok(());
             }
             if g.failed {
-                return Err(Error::io("push", std::io::Error::other("the flush that covered this push failed")));
+                return Err(Error::io(
+                    "push",
+                    std::io::Error::other("the flush that covered this push failed"),
+                ));
             }
             if g.running {
                 g = self.group.done.wait(g).unwrap_or_else(|p| p.into_inner());

@@ -45,7 +45,9 @@ fn push_returns_right_edge() {
 fn every_consumer_gets_every_message() {
     let dir = tempfile::tempdir().unwrap();
     let q = Queue::open(dir.path(), "q", Mode::ReadWrite).unwrap();
-    let mut cs: Vec<_> = (0..3).map(|i| Consumer::open(dir.path(), &format!("c{i}"), "q").unwrap()).collect();
+    let mut cs: Vec<_> = (0..3)
+        .map(|i| Consumer::open(dir.path(), &format!("c{i}"), "q").unwrap())
+        .collect();
     q.push_batch(&bodies(0..10), MsgType::String).unwrap();
     for c in &mut cs {
         assert_eq!(drain(c), bodies(0..10));
@@ -66,7 +68,10 @@ fn second_writer_starts_a_part_old_consumer_crosses_new_consumer_starts_there() 
     q2.push(b"m3", MsgType::String).unwrap();
     q2.push(b"m4", MsgType::String).unwrap();
     let mut new = Consumer::open(dir.path(), "new", "q").unwrap();
-    assert_eq!(drain(&mut old), vec![b"m1".to_vec(), b"m2".to_vec(), b"m3".to_vec(), b"m4".to_vec()]);
+    assert_eq!(
+        drain(&mut old),
+        vec![b"m1".to_vec(), b"m2".to_vec(), b"m3".to_vec(), b"m4".to_vec()]
+    );
     assert_eq!(drain(&mut new), vec![b"m3".to_vec(), b"m4".to_vec()]);
 }
 
@@ -127,7 +132,10 @@ fn read_only_consumer_crosses_parts_and_writes_nothing() {
     let before = std::fs::read(dir.path().join("q_info_pop_c")).unwrap();
     let mut ro = Consumer::open_with_mode(dir.path(), "c", "q", Mode::Read).unwrap();
     let got: Vec<_> = ro.by_ref().map(|m| m.unwrap()).collect();
-    assert_eq!(got.iter().map(|m| m.body.clone()).collect::<Vec<_>>(), vec![b"a".to_vec(), b"b".to_vec()]);
+    assert_eq!(
+        got.iter().map(|m| m.body.clone()).collect::<Vec<_>>(),
+        vec![b"a".to_vec(), b"b".to_vec()]
+    );
     assert_eq!(got[1].msg_type, MsgType::Object);
     assert_eq!(got[1].part, 1);
     assert!(matches!(ro.commit(), Err(Error::ReadOnly(_))));
@@ -158,7 +166,10 @@ fn wait_wakes_on_push_from_another_thread() {
 #[test]
 fn v3_compresses_and_reads_back() {
     let dir = tempfile::tempdir().unwrap();
-    let opts = WriterOptions { format: Format::V3, durability: Durability::None };
+    let opts = WriterOptions {
+        format: Format::V3,
+        durability: Durability::None,
+    };
     let mut q = Queue::open_with(dir.path(), "q", Mode::ReadWrite, opts).unwrap();
     let mut c = Consumer::open(dir.path(), "c", "q").unwrap();
     let doc = |i: usize| {
@@ -170,7 +181,11 @@ fn v3_compresses_and_reads_back() {
     let mut all = Vec::new();
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while !dir.path().join("q-0/q_dict").exists() {
-        assert!(std::time::Instant::now() < deadline, "no dictionary after {} pushes", all.len());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no dictionary after {} pushes",
+            all.len()
+        );
         let batch: Vec<Vec<u8>> = (all.len()..all.len() + 100).map(doc).collect();
         q.push_batch(&batch, MsgType::Object).unwrap();
         all.extend(batch);
@@ -205,7 +220,11 @@ fn verify_reports_a_missing_middle_part_and_consumers_pass_over_it() {
     let report = vqueue_core::verify(dir.path(), "q").unwrap();
     assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
     assert_eq!(report.problems[0].part, Some(1));
-    assert!(report.problems[0].detail.contains("part 1 is missing"), "{}", report.problems[0].detail);
+    assert!(
+        report.problems[0].detail.contains("part 1 is missing"),
+        "{}",
+        report.problems[0].detail
+    );
     assert_eq!(drain(&mut c), vec![b"p0".to_vec(), b"p2".to_vec()]);
 }
 
@@ -213,7 +232,10 @@ fn verify_reports_a_missing_middle_part_and_consumers_pass_over_it() {
 fn consumer_names_that_would_be_other_files_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let b = dir.path();
-    Queue::open(b, "a", Mode::ReadWrite).unwrap().push(b"1", MsgType::String).unwrap();
+    Queue::open(b, "a", Mode::ReadWrite)
+        .unwrap()
+        .push(b"1", MsgType::String)
+        .unwrap();
     for name in ["x.lock", "info_queue", "info_pop_c"] {
         match Consumer::open(b, name, "a") {
             Err(Error::InvalidName { name: n, reason }) => {
@@ -225,7 +247,10 @@ fn consumer_names_that_would_be_other_files_are_refused() {
     }
     // A queue whose name extends another's `_info_pop` prefix does not show
     // up as consumers of the shorter one.
-    Queue::open(b, "a_info_pop", Mode::ReadWrite).unwrap().push(b"2", MsgType::String).unwrap();
+    Queue::open(b, "a_info_pop", Mode::ReadWrite)
+        .unwrap()
+        .push(b"2", MsgType::String)
+        .unwrap();
     assert!(vqueue_core::inspect(b, "a").unwrap().consumers.is_empty());
     assert!(vqueue_core::verify(b, "a").unwrap().is_ok());
     assert_eq!(vqueue_core::cleanup(b, "a", true).unwrap().removed, Vec::<u32>::new());

@@ -12,8 +12,17 @@ fn python_stubs_declare_every_error_kind_in_order() {
     let text = std::fs::read_to_string(&stub).expect("read the Python type stubs");
     let declared: Vec<&str> = text
         .lines()
-        .filter_map(|l| l.strip_prefix("class ")?.split_once("(QueueError)").map(|(name, _)| name))
+        .filter_map(|l| {
+            l.strip_prefix("class ")?
+                .split_once("(QueueError)")
+                .map(|(name, _)| name)
+        })
         .collect();
     let table: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.name()).collect();
-    assert_eq!(declared, table, "classes deriving from QueueError in {}", stub.display());
+    assert_eq!(
+        declared,
+        table,
+        "classes deriving from QueueError in {}",
+        stub.display()
+    );
 }

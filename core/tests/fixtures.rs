@@ -414,7 +414,10 @@ fn absent_fixtures_fail_only_when_required() {
     assert!(lenient.status.success(), "{}", String::from_utf8_lossy(&lenient.stderr));
     assert!(String::from_utf8_lossy(&lenient.stderr).contains("fixtures absent"));
     let strict = run_with_absent_fixtures(true);
-    assert!(!strict.status.success(), "a required, absent fixtures folder must fail the test");
+    assert!(
+        !strict.status.success(),
+        "a required, absent fixtures folder must fail the test"
+    );
     let out = String::from_utf8_lossy(&strict.stdout).into_owned() + &String::from_utf8_lossy(&strict.stderr);
     assert!(out.contains("VQUEUE_REQUIRE_FIXTURES=1"), "{out}");
 }

@@ -54,14 +54,21 @@ fn module_of(path: &Path) -> Option<String> {
 
 /// Code lines only: comments say what a module is about, not what it uses.
 fn code(text: &str) -> String {
-    text.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Top-level modules named as `crate::NAME` in `text`, including inside
 /// grouped imports such as `use crate::{a, b::c}`.
 fn uses(text: &str) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
-    let ident = |s: &str| s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<String>();
+    let ident = |s: &str| {
+        s.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect::<String>()
+    };
     for (i, _) in text.match_indices("crate::") {
         // `$crate::` in a macro names an exported macro, not a module.
         if text[..i].ends_with('$') {
@@ -111,7 +118,11 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
 fn every_module_uses_only_its_layer_and_below() {
     let edges = graph();
     let listed: BTreeSet<String> = LAYERS.iter().flat_map(|l| l.iter().map(|m| m.to_string())).collect();
-    assert_eq!(edges.keys().cloned().collect::<BTreeSet<_>>(), listed, "modules on disk vs LAYERS");
+    assert_eq!(
+        edges.keys().cloned().collect::<BTreeSet<_>>(),
+        listed,
+        "modules on disk vs LAYERS"
+    );
     let mut wrong = Vec::new();
     for (module, targets) in &edges {
         for t in targets {
@@ -162,7 +173,11 @@ fn the_format_writer_and_maintenance_stay_apart() {
             assert!(!uses(format, upper), "format module {format} uses {upper}");
         }
     }
-    for (a, b) in [("writer", "maintenance"), ("consumer", "maintenance"), ("writer", "consumer")] {
+    for (a, b) in [
+        ("writer", "maintenance"),
+        ("consumer", "maintenance"),
+        ("writer", "consumer"),
+    ] {
         assert!(!uses(a, b) && !uses(b, a), "{a} and {b} use each other");
     }
 }

@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 
 use common::{data_path, info_pop_path, info_push_path, info_queue_path, make_body, part_dir, session, temp_base};
 use vqueue_core::{
-    inspect, set_warning_sink, Consumer, Format, Mode, MsgType, Queue, Start, Warning, WarningKind, WarningSink, WriterOptions,
+    inspect, set_warning_sink, Consumer, Format, Mode, MsgType, Queue, Start, Warning, WarningKind, WarningSink,
+    WriterOptions,
 };
 
 #[derive(Default)]
@@ -34,7 +35,11 @@ fn collect(base: &Path, body: impl FnOnce()) -> Vec<Warning> {
     let all = sink.0.lock().unwrap().clone();
     let canonical = base.canonicalize().unwrap();
     all.into_iter()
-        .filter(|w| w.path.as_ref().is_some_and(|p| p.starts_with(base) || p.starts_with(&canonical)))
+        .filter(|w| {
+            w.path
+                .as_ref()
+                .is_some_and(|p| p.starts_with(base) || p.starts_with(&canonical))
+        })
         .collect()
 }
 
@@ -145,7 +150,10 @@ fn no_sink_drops_warnings() {
 fn dictionary_not_persisted() {
     let base = temp_base();
     let warnings = collect(base.path(), || {
-        let opts = WriterOptions { format: Format::V3, ..Default::default() };
+        let opts = WriterOptions {
+            format: Format::V3,
+            ..Default::default()
+        };
         let mut q = Queue::open_with(base.path(), "q", Mode::ReadWrite, opts).unwrap();
         // A directory where the dictionary file should go: the rename fails.
         fs::create_dir_all(base.path().join("q-0/q_dict/in-the-way")).unwrap();

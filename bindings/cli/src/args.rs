@@ -190,9 +190,7 @@ impl From<TypeArg> for MsgType {
 }
 
 pub fn parse_seconds(s: &str) -> Result<Duration, String> {
-    let secs: f64 = s
-        .parse()
-        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    let secs: f64 = s.parse().map_err(|_| format!("`{s}` is not a number of seconds"))?;
     if secs.is_nan() || secs < 0.0 {
         return Err(format!("`{s}` is not a duration (0 or more seconds)"));
     }

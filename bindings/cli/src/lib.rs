@@ -55,16 +55,10 @@ where
 fn run(command: Command) -> CmdResult {
     match command {
         Command::Info { target, json } => info::run(&target.base, &target.queue, json),
-        Command::Cat {
-            target,
-            consumer,
-            json,
-        } => read::cat(&target.base, &target.queue, consumer, style(json)),
+        Command::Cat { target, consumer, json } => read::cat(&target.base, &target.queue, consumer, style(json)),
         Command::Verify { target } => maintenance::verify(&target.base, &target.queue),
         Command::Repair { target } => maintenance::repair(&target.base, &target.queue),
-        Command::Cleanup { target, dry_run } => {
-            maintenance::cleanup(&target.base, &target.queue, dry_run)
-        }
+        Command::Cleanup { target, dry_run } => maintenance::cleanup(&target.base, &target.queue, dry_run),
         Command::Push {
             target,
             format,
@@ -84,14 +78,7 @@ fn run(command: Command) -> CmdResult {
             max,
             wait,
             json,
-        } => read::consume(
-            &target.base,
-            &target.queue,
-            &consumer,
-            max,
-            wait,
-            style(json),
-        ),
+        } => read::consume(&target.base, &target.queue, &consumer, max, wait, style(json)),
         #[cfg(feature = "bridge")]
         Command::Bridge { direction } => bridge::run(direction),
     }

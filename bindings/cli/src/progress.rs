@@ -31,11 +31,10 @@ impl ScanProgress {
         }
         let label = self.label;
         let bar = self.bar.get_or_insert_with(|| {
-            let bar =
-                ProgressBar::with_draw_target(Some(p.total_bytes), ProgressDrawTarget::stderr());
-            if let Ok(style) = ProgressStyle::with_template(
-                "{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-            ) {
+            let bar = ProgressBar::with_draw_target(Some(p.total_bytes), ProgressDrawTarget::stderr());
+            if let Ok(style) =
+                ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+            {
                 bar.set_style(style.progress_chars("=> "));
             }
             bar.set_message(label);

@@ -25,9 +25,7 @@ fn help_documents_exit_codes() {
     ] {
         assert!(help.contains(line), "missing `{line}` in:\n{help}");
     }
-    for cmd in [
-        "info", "cat", "verify", "repair", "cleanup", "push", "consume",
-    ] {
+    for cmd in ["info", "cat", "verify", "repair", "cleanup", "push", "consume"] {
         assert!(help.contains(cmd), "subcommand {cmd} not in --help");
     }
 }
@@ -37,10 +35,7 @@ fn bad_arguments_exit_2() {
     assert_eq!(code(&run(&["info"], b"")), 2);
     assert_eq!(code(&run(&["frobnicate", "x", "y"], b"")), 2);
     assert_eq!(code(&run(&["push", "x", "q", "--format", "v9"], b"")), 2);
-    assert_eq!(
-        code(&run(&["consume", "x", "q", "c", "--wait", "-1"], b"")),
-        2
-    );
+    assert_eq!(code(&run(&["consume", "x", "q", "c", "--wait", "-1"], b"")), 2);
 }
 
 #[test]
@@ -54,10 +49,7 @@ fn invalid_name_exits_2_and_touches_nothing() {
     }
     let o = run_on("consume", tmp.path(), "q", &["bad;consumer"], b"");
     assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert!(
-        !base.exists(),
-        "a refused name must not create the base directory"
-    );
+    assert!(!base.exists(), "a refused name must not create the base directory");
     assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
 
@@ -68,10 +60,7 @@ fn missing_queue_exits_3_with_one_error_line() {
         let o = run_on(cmd, tmp.path(), "nothere", &[], b"");
         assert_eq!(code(&o), 3, "{cmd}: {}", stderr(&o));
         let err = stderr(&o);
-        assert!(
-            err.starts_with("vqueue: ") && err.lines().count() == 1,
-            "{cmd}: {err}"
-        );
+        assert!(err.starts_with("vqueue: ") && err.lines().count() == 1, "{cmd}: {err}");
         assert!(stdout(&o).is_empty(), "{cmd} printed {}", stdout(&o));
     }
     let o = run_on("consume", tmp.path(), "nothere", &["c"], b"");
@@ -136,13 +125,7 @@ fn push_options_reach_the_engine() {
         .iter()
         .all(|m| m.msg_type == "O" && m.body == body.trim_end().as_bytes()));
 
-    let o = run_on(
-        "push",
-        tmp.path(),
-        "q",
-        &["--type", "o"],
-        b"lower-case type\n",
-    );
+    let o = run_on("push", tmp.path(), "q", &["--type", "o"], b"lower-case type\n");
     assert_ok(&o);
 }
 
@@ -275,10 +258,7 @@ fn info_shows_parts_consumers_and_lag() {
     assert!(text.contains("queue:   q"), "{text}");
     assert!(text.contains("part 1 (no writer running)"), "{text}");
     assert!(text.contains("2, 5 records"), "{text}");
-    let consumer_row = text
-        .lines()
-        .find(|l| l.starts_with("reader "))
-        .expect(&text);
+    let consumer_row = text.lines().find(|l| l.starts_with("reader ")).expect(&text);
     let cells: Vec<&str> = consumer_row.split_whitespace().collect();
     assert_eq!(cells, ["reader", "0", "26", "1", "4"], "{text}");
     let part_row = text.lines().find(|l| l.starts_with("1 ")).expect(&text);
@@ -319,12 +299,7 @@ fn verify_clean_queue_exits_0() {
 #[test]
 fn verify_names_file_part_and_offset_of_a_bad_crc() {
     let tmp = tempfile::tempdir().unwrap();
-    write_session(
-        tmp.path(),
-        "q",
-        &[b"first", b"second", b"third"],
-        MsgType::String,
-    );
+    write_session(tmp.path(), "q", &[b"first", b"second", b"third"], MsgType::String);
     let data = tmp.path().join("q-0").join("q_queue");
     let mut bytes = fs::read(&data).unwrap();
     let second = HEADER + 5;
@@ -367,11 +342,7 @@ fn repair_rebuilds_metadata_and_keeps_every_record() {
 
     let o = run_on("repair", tmp.path(), "q", &[], b"");
     assert_ok(&o);
-    assert!(
-        stdout(&o).contains("repair: 2 parts, 4 records"),
-        "{}",
-        stdout(&o)
-    );
+    assert!(stdout(&o).contains("repair: 2 parts, 4 records"), "{}", stdout(&o));
 
     assert_ok(&run_on("verify", tmp.path(), "q", &[], b""));
     assert_eq!(read_all(tmp.path(), "q"), [&b"a"[..], b"b", b"c", b"d"]);
@@ -413,9 +384,7 @@ fn cleanup_dry_run_then_for_real() {
     assert_ok(&o);
     let out = stdout(&o);
     assert!(
-        out.starts_with(
-            "would remove part 0\nwould remove part 1\ncleanup: would remove 2 parts ("
-        ),
+        out.starts_with("would remove part 0\nwould remove part 1\ncleanup: would remove 2 parts ("),
         "{out}"
     );
     assert!(out.ends_with("kept 1\n"), "{out}");
@@ -448,9 +417,7 @@ fn consume_commits_and_resumes() {
     let msgs = parse_json_lines(&stdout(&o));
     let bodies: Vec<&[u8]> = msgs.iter().map(|m| &m.body[..]).collect();
     assert_eq!(bodies, [b"3", b"4", b"5"]);
-    assert!(msgs
-        .iter()
-        .all(|m| m.part == 0 && m.msg_type == "S" && m.len == 1));
+    assert!(msgs.iter().all(|m| m.part == 0 && m.msg_type == "S" && m.len == 1));
 
     let o = run_on("consume", tmp.path(), "q", &["c"], b"");
     assert_ok(&o);
@@ -473,16 +440,7 @@ fn consume_wait_picks_up_a_late_message() {
 
     let start = Instant::now();
     let child = vqueue()
-        .args([
-            "consume",
-            base_arg(tmp.path()),
-            "q",
-            "c",
-            "--max",
-            "2",
-            "--wait",
-            "30",
-        ])
+        .args(["consume", base_arg(tmp.path()), "q", "c", "--max", "2", "--wait", "30"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -492,11 +450,7 @@ fn consume_wait_picks_up_a_late_message() {
     let o = child.wait_with_output().unwrap();
     assert_ok(&o);
     assert_eq!(stdout(&o), "early\nlate\n");
-    assert!(
-        start.elapsed() < Duration::from_secs(10),
-        "took {:?}",
-        start.elapsed()
-    );
+    assert!(start.elapsed() < Duration::from_secs(10), "took {:?}", start.elapsed());
 }
 
 #[test]
@@ -508,10 +462,7 @@ fn consume_wait_gives_up_when_idle() {
     let took = start.elapsed();
     assert_ok(&o);
     assert_eq!(stdout(&o), "only\n");
-    assert!(
-        took >= Duration::from_millis(300),
-        "returned after {took:?}"
-    );
+    assert!(took >= Duration::from_millis(300), "returned after {took:?}");
     assert!(took < Duration::from_secs(5), "returned after {took:?}");
 }
 
@@ -558,7 +509,16 @@ fn consume_wait_too_long_to_count_waits_for_the_next_message() {
     // Each new consumer reads what is there, then waits for one more.
     for (consumer, max, wait) in [("c1", "2", "1e19"), ("c2", "3", "1e300")] {
         let child = vqueue()
-            .args(["consume", base_arg(tmp.path()), "q", consumer, "--max", max, "--wait", wait])
+            .args([
+                "consume",
+                base_arg(tmp.path()),
+                "q",
+                consumer,
+                "--max",
+                max,
+                "--wait",
+                wait,
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -583,7 +543,10 @@ fn verify_lists_crash_leftovers_apart_and_exits_0() {
     assert_ok(&o);
     let out = stdout(&o);
     assert!(out.contains("q_dict.tmp.4194301") && out.contains("q-1"), "{out}");
-    assert!(out.ends_with("verify: 2 parts, 2 records, 0 problems, 3 crash leftovers (repair removes them)\n"), "{out}");
+    assert!(
+        out.ends_with("verify: 2 parts, 2 records, 0 problems, 3 crash leftovers (repair removes them)\n"),
+        "{out}"
+    );
     assert_ok(&run_on("repair", tmp.path(), "q", &[], b""));
     let o = run_on("verify", tmp.path(), "q", &[], b"");
     assert_eq!(stdout(&o), "verify: 2 parts, 2 records, 0 problems\n");

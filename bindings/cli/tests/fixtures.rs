@@ -16,10 +16,7 @@ struct Expected {
 
 fn expected(fixtures: &Path, name: &str) -> Expected {
     let text = fs::read_to_string(fixtures.join(format!("{name}.expected.jsonl"))).unwrap();
-    let mut lines: Vec<serde_json::Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let mut lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let summary = lines.pop().unwrap();
     assert_eq!(summary["summary"], true);
     Expected {
@@ -35,13 +32,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// `vqueue cat --consumer fixture --json` gives exactly the expected messages.
 fn assert_cat_matches(base: &Path, queue: &str, want: &Expected) {
-    let o = run_on(
-        "cat",
-        base,
-        queue,
-        &["--consumer", "fixture", "--json"],
-        b"",
-    );
+    let o = run_on("cat", base, queue, &["--consumer", "fixture", "--json"], b"");
     assert_ok(&o);
     let got = parse_json_lines(&stdout(&o));
     assert_eq!(got.len() as u64, want.count);
@@ -77,11 +68,7 @@ fn check_fixture(name: &str, queue: &str) {
         .iter()
         .find(|c| c["name"] == "fixture")
         .expect("the fixture consumer is listed");
-    assert_eq!(
-        fixture["lag"].as_u64().unwrap(),
-        want.count,
-        "nothing read yet"
-    );
+    assert_eq!(fixture["lag"].as_u64().unwrap(), want.count, "nothing read yet");
 }
 
 #[test]
@@ -119,38 +106,24 @@ fn fixture_real_veda_small_is_refused_then_repaired() {
     let info: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     for part in info["parts"].as_array().unwrap() {
         let problem = part["problem"].as_str().unwrap_or_default();
-        assert!(
-            problem.contains("test_info_push"),
-            "info names the bad file: {part}"
-        );
+        assert!(problem.contains("test_info_push"), "info names the bad file: {part}");
     }
 
     let o = run_on("cat", copy.path(), "test", &["--consumer", "fixture"], b"");
     assert_eq!(code(&o), 3, "{}", stdout(&o));
     let err = stderr(&o);
-    assert!(
-        err.starts_with("vqueue: ") && err.contains("test_info"),
-        "{err}"
-    );
+    assert!(err.starts_with("vqueue: ") && err.contains("test_info"), "{err}");
     assert!(err.to_lowercase().contains("checksum"), "{err}");
 
     let o = run_on("repair", copy.path(), "test", &[], b"");
     assert_ok(&o);
-    assert!(
-        stdout(&o).contains("repair: 2 parts, 39 records"),
-        "{}",
-        stdout(&o)
-    );
+    assert!(stdout(&o).contains("repair: 2 parts, 39 records"), "{}", stdout(&o));
     assert_ok(&run_on("verify", copy.path(), "test", &[], b""));
     assert_cat_matches(copy.path(), "test", &want);
     let o = run_on("info", copy.path(), "test", &["--json"], b"");
     let info: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(info["records"], 39);
-    assert!(info["parts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|p| p["problem"].is_null()));
+    assert!(info["parts"].as_array().unwrap().iter().all(|p| p["problem"].is_null()));
 }
 
 #[test]
@@ -169,7 +142,6 @@ fn absent_fixtures_fail_only_when_required() {
     assert!(run(false).status.success());
     let strict = run(true);
     assert!(!strict.status.success());
-    let out = String::from_utf8_lossy(&strict.stdout).into_owned()
-        + &String::from_utf8_lossy(&strict.stderr);
+    let out = String::from_utf8_lossy(&strict.stdout).into_owned() + &String::from_utf8_lossy(&strict.stderr);
     assert!(out.contains("VQUEUE_REQUIRE_FIXTURES=1"), "{out}");
 }

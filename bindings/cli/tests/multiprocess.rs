@@ -54,10 +54,7 @@ impl Acks {
 
     fn take(&mut self, line: &str) {
         let fields: Vec<&str> = line.split_whitespace().collect();
-        assert!(
-            fields.len() == 3 && fields[0] == "ack",
-            "not an ack line: {line:?}"
-        );
+        assert!(fields.len() == 3 && fields[0] == "ack", "not an ack line: {line:?}");
         let seq: u64 = fields[1].parse().unwrap();
         assert_eq!(seq, self.last + 1, "acks come in order");
         self.last = seq;
@@ -112,40 +109,21 @@ fn feed_gated(
 
 /// A `vqueue push` process fed `lines` slowly, and two `vqueue consume`
 /// processes started while it runs; every consumer must print exactly `lines`.
-fn writer_and_two_consumers(
-    base: &Path,
-    push_args: &[&str],
-    lines: &[String],
-    gate: impl Fn(usize) + Send + 'static,
-) {
+fn writer_and_two_consumers(base: &Path, push_args: &[&str], lines: &[String], gate: impl Fn(usize) + Send + 'static) {
     let n = lines.len();
     let mut args = push_cmd(base, "q");
     args.extend_from_slice(push_args);
     let mut writer = spawn(&args);
     let mut acks = Acks::of(&mut writer);
     // Slow enough that the consumers start well before the writer is done.
-    let feeder = feed_gated(
-        &mut writer,
-        lines.to_vec(),
-        Duration::from_micros(500),
-        gate,
-    );
+    let feeder = feed_gated(&mut writer, lines.to_vec(), Duration::from_micros(500), gate);
     acks.until(1);
 
     let max = n.to_string();
     let consumers: Vec<Child> = ["c1", "c2"]
         .iter()
         .map(|name| {
-            let mut c = spawn(&[
-                "consume",
-                base_arg(base),
-                "q",
-                name,
-                "--max",
-                &max,
-                "--wait",
-                "60",
-            ]);
+            let mut c = spawn(&["consume", base_arg(base), "q", name, "--max", &max, "--wait", "60"]);
             drop(c.stdin.take());
             c
         })
@@ -159,11 +137,7 @@ fn writer_and_two_consumers(
 
     feeder.join().unwrap();
     acks.until(n as u64);
-    assert_eq!(
-        acks.rest(),
-        Some(format!("{n}\n")),
-        "the writer ends with its count"
-    );
+    assert_eq!(acks.rest(), Some(format!("{n}\n")), "the writer ends with its count");
     let status = writer.wait().unwrap();
     assert!(status.success());
 
@@ -249,23 +223,15 @@ fn a_second_writer_process_gets_already_open() {
 
     // Once it is gone, a new writer opens.
     assert_ok(&run_on("push", base, "q", &[], b"third\n"));
-    assert_eq!(
-        read_all(base, "q"),
-        [&b"from-first"[..], b"first-again", b"third"]
-    );
+    assert_eq!(read_all(base, "q"), [&b"from-first"[..], b"first-again", b"third"]);
 }
 
 #[test]
 fn a_killed_writer_loses_no_acknowledged_message() {
     let tmp = tempfile::tempdir().unwrap();
-    killed_writer(
-        tmp.path(),
-        &[],
-        &numbered_lines("msg", 1..=200_000),
-        |acks| {
-            acks.until(2_000);
-        },
-    );
+    killed_writer(tmp.path(), &[], &numbered_lines("msg", 1..=200_000), |acks| {
+        acks.until(2_000);
+    });
 }
 
 /// The same with v3, killed after its dictionary is in use.
@@ -287,11 +253,7 @@ fn a_killed_v3_writer_loses_no_acknowledged_message() {
         // the warm-up; kill only once compressed records are stored.
         acks.until(2_000);
         while compressed_records(base) == 0 {
-            assert!(
-                acks.last < 190_000,
-                "nothing compressed after {} messages",
-                acks.last
-            );
+            assert!(acks.last < 190_000, "nothing compressed after {} messages", acks.last);
             acks.until(acks.last + 500);
         }
     });
@@ -317,12 +279,7 @@ fn compressed_records(base: &Path) -> usize {
 
 /// Feeds `lines` to `vqueue push --ack` as fast as it takes them, kills it
 /// with SIGKILL once `until_kill` returns, then checks what is on disk.
-fn killed_writer(
-    base: &Path,
-    push_args: &[&str],
-    lines: &[String],
-    until_kill: impl FnOnce(&mut Acks),
-) {
+fn killed_writer(base: &Path, push_args: &[&str], lines: &[String], until_kill: impl FnOnce(&mut Acks)) {
     let mut args = push_cmd(base, "q");
     args.extend_from_slice(push_args);
     let mut writer = spawn(&args);
@@ -368,10 +325,7 @@ fn killed_writer(
     // A consumer process reads the same, crossing into the new writer's part.
     let o = run_on("consume", base, "q", &["after"], b"");
     assert_ok(&o);
-    assert!(
-        stdout(&o) == out,
-        "the consumer read something else than cat"
-    );
+    assert!(stdout(&o) == out, "the consumer read something else than cat");
 }
 
 #[test]
@@ -384,14 +338,8 @@ fn consumers_in_two_processes_each_get_every_message_and_resume() {
     let mut c1 = spawn(&["consume", base_arg(base), "q", "c1", "--max", "1"]);
     let mut c2 = spawn(&["consume", base_arg(base), "q", "c2", "--max", "1"]);
     drop((c1.stdin.take(), c2.stdin.take()));
-    let (o1, o2) = (
-        c1.wait_with_output().unwrap(),
-        c2.wait_with_output().unwrap(),
-    );
-    assert_eq!(
-        (stdout(&o1), stdout(&o2)),
-        ("a1\n".to_string(), "a1\n".to_string())
-    );
+    let (o1, o2) = (c1.wait_with_output().unwrap(), c2.wait_with_output().unwrap());
+    assert_eq!((stdout(&o1), stdout(&o2)), ("a1\n".to_string(), "a1\n".to_string()));
     assert_ok(&run_on("push", base, "q", &[], b"b1\nb2\n"));
 
     let children: Vec<Child> = ["c1", "c2"]
@@ -403,18 +351,12 @@ fn consumers_in_two_processes_each_get_every_message_and_resume() {
         assert_ok(&o);
         let msgs = parse_json_lines(&stdout(&o));
         let bodies: Vec<(u64, &[u8])> = msgs.iter().map(|m| (m.part, &m.body[..])).collect();
-        assert_eq!(
-            bodies,
-            [(0, &b"a2"[..]), (0, b"a3"), (1, b"b1"), (1, b"b2")]
-        );
+        assert_eq!(bodies, [(0, &b"a2"[..]), (0, b"a3"), (1, b"b1"), (1, b"b2")]);
     }
 
     // Read-only readers agree and changed nothing.
     let mut r = Consumer::open_reader(base, "q", Start::Consumer("c1".into())).unwrap();
-    assert!(
-        r.pop().unwrap().is_none(),
-        "c1 committed everything it printed"
-    );
+    assert!(r.pop().unwrap().is_none(), "c1 committed everything it printed");
 }
 
 #[test]
@@ -424,16 +366,7 @@ fn a_same_named_consumer_in_another_process_gets_already_open() {
     assert_ok(&run_on("push", base, "q", &[], b"one\n"));
 
     // Holds consumer `c` open while it waits for more messages.
-    let mut holder = spawn(&[
-        "consume",
-        base_arg(base),
-        "q",
-        "c",
-        "--wait",
-        "60",
-        "--max",
-        "2",
-    ]);
+    let mut holder = spawn(&["consume", base_arg(base), "q", "c", "--wait", "60", "--max", "2"]);
     drop(holder.stdin.take());
     let mut out = BufReader::new(holder.stdout.take().unwrap());
     let mut first = String::new();
@@ -442,11 +375,7 @@ fn a_same_named_consumer_in_another_process_gets_already_open() {
 
     let o = run_on("consume", base, "q", &["c"], b"");
     assert_eq!(code(&o), 3, "stdout: {} stderr: {}", stdout(&o), stderr(&o));
-    assert!(
-        stderr(&o).to_lowercase().contains("already open"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).to_lowercase().contains("already open"), "{}", stderr(&o));
 
     // Another name is independent; then a push releases the holder.
     let o = run_on("consume", base, "q", &["other"], b"");

@@ -131,13 +131,7 @@ impl PyConsumer {
         }
     }
 
-    fn open(
-        py: Python<'_>,
-        base: PathBuf,
-        consumer: &str,
-        queue: &str,
-        mode: Mode,
-    ) -> PyResult<Self> {
+    fn open(py: Python<'_>, base: PathBuf, consumer: &str, queue: &str, mode: Mode) -> PyResult<Self> {
         let c = py
             .detach(|| Consumer::open_with_mode(&base, consumer, queue, mode))
             .py(py)?;
@@ -148,12 +142,7 @@ impl PyConsumer {
 #[pymethods]
 impl PyConsumer {
     #[new]
-    fn new(
-        py: Python<'_>,
-        base_path: PathBuf,
-        consumer_name: &str,
-        queue_name: &str,
-    ) -> PyResult<Self> {
+    fn new(py: Python<'_>, base_path: PathBuf, consumer_name: &str, queue_name: &str) -> PyResult<Self> {
         guard(py, || {
             Self::open(py, base_path, consumer_name, queue_name, Mode::ReadWrite)
         })
@@ -230,9 +219,7 @@ impl PyConsumer {
 
     /// Unread records in the consumer's current part.
     fn get_batch_size(&self, py: Python<'_>) -> PyResult<u32> {
-        guard(py, || {
-            detached(py, &self.inner, |c| c.get_batch_size())?.py(py)
-        })
+        guard(py, || detached(py, &self.inner, |c| c.get_batch_size())?.py(py))
     }
 
     /// The next ``Message``, or None when there is nothing to read.
@@ -311,9 +298,7 @@ impl PyConsumer {
 
     /// Resynchronises past a damaged record; returns how many records were lost.
     fn skip_corrupt(&self, py: Python<'_>) -> PyResult<u64> {
-        guard(py, || {
-            detached(py, &self.inner, |c| c.skip_corrupt())?.py(py)
-        })
+        guard(py, || detached(py, &self.inner, |c| c.skip_corrupt())?.py(py))
     }
 
     /// Forces the saved position to stable storage now.
@@ -341,9 +326,7 @@ impl PyConsumer {
     /// Records popped in the current part.
     #[getter]
     fn count_popped(&self, py: Python<'_>) -> PyResult<u32> {
-        guard(py, || {
-            attached(py, &self.inner, |_, c| Ok(c.count_popped()))
-        })
+        guard(py, || attached(py, &self.inner, |_, c| Ok(c.count_popped())))
     }
 
     /// Id of the part being read.
@@ -355,9 +338,7 @@ impl PyConsumer {
     /// Byte offset after the last popped record in the current part.
     #[getter]
     fn position(&self, py: Python<'_>) -> PyResult<u64> {
-        guard(py, || {
-            attached(py, &self.inner, |_, c| Ok(Consumer::position(c)))
-        })
+        guard(py, || attached(py, &self.inner, |_, c| Ok(Consumer::position(c))))
     }
 
     /// ``MsgType`` of the popped header, or None.

@@ -86,9 +86,9 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 }
 
 pub fn mode_from(obj: &Bound<'_, PyAny>) -> PyResult<Mode> {
-    let int = obj.cast::<PyInt>().map_err(|_| {
-        PyTypeError::new_err(format!("mode must be a vqueue.Mode, not {}", type_name(obj)))
-    })?;
+    let int = obj
+        .cast::<PyInt>()
+        .map_err(|_| PyTypeError::new_err(format!("mode must be a vqueue.Mode, not {}", type_name(obj))))?;
     int.extract::<i32>()
         .ok()
         .and_then(Mode::from_i32)
@@ -98,9 +98,9 @@ pub fn mode_from(obj: &Bound<'_, PyAny>) -> PyResult<Mode> {
 /// A count such as `pop_batch`'s `max`: an int >= 0; one too large for
 /// this machine means "no limit".
 pub fn count_from(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<usize> {
-    let int = obj.cast::<PyInt>().map_err(|_| {
-        PyTypeError::new_err(format!("{what} must be an int, not {}", type_name(obj)))
-    })?;
+    let int = obj
+        .cast::<PyInt>()
+        .map_err(|_| PyTypeError::new_err(format!("{what} must be an int, not {}", type_name(obj))))?;
     if int.lt(0)? {
         return Err(PyValueError::new_err(format!("{what} must be >= 0, not {int}")));
     }
@@ -136,11 +136,8 @@ pub fn format_from(s: &str) -> PyResult<Format> {
 }
 
 pub fn durability_from(s: &str) -> PyResult<Durability> {
-    s.parse::<Durability>().map_err(|_| {
-        PyValueError::new_err(format!(
-            "durability must be \"none\" or \"sync\", not {s:?}"
-        ))
-    })
+    s.parse::<Durability>()
+        .map_err(|_| PyValueError::new_err(format!("durability must be \"none\" or \"sync\", not {s:?}")))
 }
 
 /// A message body borrowed from `bytes` (no copy) or copied from a
@@ -170,9 +167,6 @@ pub fn body_from<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Body<'a>> {
     }
     Err(PyTypeError::new_err(format!(
         "data must be bytes or bytearray, not {}",
-        obj.get_type()
-            .name()
-            .map(|n| n.to_string())
-            .unwrap_or_default()
+        obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
     )))
 }

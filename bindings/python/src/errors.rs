@@ -50,7 +50,12 @@ pub fn add_to(m: &Bound<'_, PyModule>) -> PyResult<()> {
 }
 
 fn class(py: Python<'_>, kind: Option<ErrorKind>) -> PyResult<Bound<'_, PyType>> {
-    let index = kind.map_or(0, |k| 1 + ErrorKind::ALL.iter().position(|&a| a == k).expect("ALL holds every kind"));
+    let index = kind.map_or(0, |k| {
+        1 + ErrorKind::ALL
+            .iter()
+            .position(|&a| a == k)
+            .expect("ALL holds every kind")
+    });
     Ok(classes(py)?[index].bind(py).clone())
 }
 

@@ -19,11 +19,7 @@ fn poisoned(py: Python<'_>) -> PyErr {
 
 /// Runs `f` with the GIL released (file I/O, waits).
 #[inline]
-pub fn detached<T: Send, R: Send>(
-    py: Python<'_>,
-    m: &Mutex<T>,
-    f: impl FnOnce(&mut T) -> R + Send,
-) -> PyResult<R> {
+pub fn detached<T: Send, R: Send>(py: Python<'_>, m: &Mutex<T>, f: impl FnOnce(&mut T) -> R + Send) -> PyResult<R> {
     let r = py.detach(|| m.lock().map(|mut g| f(&mut g)).map_err(|_| ()));
     r.map_err(|_| poisoned(py))
 }

@@ -10,10 +10,7 @@ use vqueue_core::{Progress, Result as CoreResult};
 
 use crate::errors::{guard, IntoPyResult};
 
-fn dict<'py>(
-    py: Python<'py>,
-    items: Vec<(&str, Bound<'py, PyAny>)>,
-) -> PyResult<Bound<'py, PyDict>> {
+fn dict<'py>(py: Python<'py>, items: Vec<(&str, Bound<'py, PyAny>)>) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     for (k, v) in items {
         d.set_item(k, v)?;
@@ -54,15 +51,9 @@ fn with_progress<R: Send>(
 }
 
 #[pyfunction]
-pub fn inspect<'py>(
-    py: Python<'py>,
-    base_path: PathBuf,
-    queue_name: &str,
-) -> PyResult<Bound<'py, PyDict>> {
+pub fn inspect<'py>(py: Python<'py>, base_path: PathBuf, queue_name: &str) -> PyResult<Bound<'py, PyDict>> {
     guard(py, || {
-        let info = py
-            .detach(|| vqueue_core::inspect(&base_path, queue_name))
-            .py(py)?;
+        let info = py.detach(|| vqueue_core::inspect(&base_path, queue_name)).py(py)?;
         let parts = info
             .parts
             .iter()
@@ -120,9 +111,7 @@ pub fn verify<'py>(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     guard(py, || {
-        let report = with_progress(py, progress, |p| {
-            vqueue_core::verify_with(&base_path, queue_name, p)
-        })?;
+        let report = with_progress(py, progress, |p| vqueue_core::verify_with(&base_path, queue_name, p))?;
         let listed = |list: &[vqueue_core::Problem]| {
             list.iter()
                 .map(|p| {
@@ -159,9 +148,7 @@ pub fn repair<'py>(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     guard(py, || {
-        let report = with_progress(py, progress, |p| {
-            vqueue_core::repair_with(&base_path, queue_name, p)
-        })?;
+        let report = with_progress(py, progress, |p| vqueue_core::repair_with(&base_path, queue_name, p))?;
         dict(
             py,
             vec![

@@ -7,9 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyIterator, PyTuple};
 use vqueue_core::{Queue, WriterOptions};
 
-use crate::convert::{
-    body_from, durability_from, format_from, mode_from, mode_to, msg_type_from, Body,
-};
+use crate::convert::{body_from, durability_from, format_from, mode_from, mode_to, msg_type_from, Body};
 use crate::errors::{guard, IntoPyResult};
 use crate::lock::{attached, detached};
 
@@ -62,12 +60,7 @@ impl PyQueue {
 
     /// Appends one message; returns the byte offset after its record (the
     /// part's right edge).
-    fn push(
-        &self,
-        py: Python<'_>,
-        data: &Bound<'_, PyAny>,
-        msg_type: &Bound<'_, PyAny>,
-    ) -> PyResult<u64> {
+    fn push(&self, py: Python<'_>, data: &Bound<'_, PyAny>, msg_type: &Bound<'_, PyAny>) -> PyResult<u64> {
         guard(py, || {
             let t = msg_type_from(msg_type)?;
             let body = body_from(data)?;
@@ -78,12 +71,7 @@ impl PyQueue {
 
     /// Appends every item of ``items`` (bytes) as one write; returns the right
     /// edge after the last record.
-    fn push_batch(
-        &self,
-        py: Python<'_>,
-        items: &Bound<'_, PyAny>,
-        msg_type: &Bound<'_, PyAny>,
-    ) -> PyResult<u64> {
+    fn push_batch(&self, py: Python<'_>, items: &Bound<'_, PyAny>, msg_type: &Bound<'_, PyAny>) -> PyResult<u64> {
         guard(py, || {
             let t = msg_type_from(msg_type)?;
             let objs: Vec<Bound<'_, PyAny>> = if let Ok(tuple) = items.cast::<PyTuple>() {
@@ -110,9 +98,7 @@ impl PyQueue {
     /// Records in the current part.
     #[getter]
     fn count_pushed(&self, py: Python<'_>) -> PyResult<u32> {
-        guard(py, || {
-            attached(py, &self.inner, |_, q| Ok(q.count_pushed()))
-        })
+        guard(py, || attached(py, &self.inner, |_, q| Ok(q.count_pushed())))
     }
 
     /// The queue's name.
@@ -142,9 +128,7 @@ impl PyQueue {
     /// On-disk format of the current part: ``"v2"`` or ``"v3"``.
     #[getter]
     fn format(&self, py: Python<'_>) -> PyResult<String> {
-        guard(py, || {
-            attached(py, &self.inner, |_, q| Ok(q.format().to_string()))
-        })
+        guard(py, || attached(py, &self.inner, |_, q| Ok(q.format().to_string())))
     }
 
     /// The ``Mode`` this handle was opened with.

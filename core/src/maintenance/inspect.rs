@@ -38,10 +38,24 @@ pub fn inspect(base: impl AsRef<Path>, queue: &str) -> Result<QueueInfo> {
                     .range(p.part..)
                     .map(|(&id, &(count, _))| if id == p.part { count.saturating_sub(p.popped) } else { count } as u64)
                     .sum();
-                ConsumerInfo { name, part: p.part, offset: p.pos, popped: p.popped, lag, problem: None }
+                ConsumerInfo {
+                    name,
+                    part: p.part,
+                    offset: p.pos,
+                    popped: p.popped,
+                    lag,
+                    problem: None,
+                }
             }
             Ok(None) => continue,
-            Err(e) => ConsumerInfo { name, part: 0, offset: 0, popped: 0, lag: 0, problem: Some(e.to_string()) },
+            Err(e) => ConsumerInfo {
+                name,
+                part: 0,
+                offset: 0,
+                popped: 0,
+                lag: 0,
+                problem: Some(e.to_string()),
+            },
         });
     }
     Ok(QueueInfo {
@@ -52,4 +66,3 @@ pub fn inspect(base: impl AsRef<Path>, queue: &str) -> Result<QueueInfo> {
         consumers,
     })
 }
-

@@ -17,9 +17,7 @@ pub fn run(base: &Path, queue: &str, as_json: bool) -> CmdResult {
     } else {
         write_tables(&mut out, &info)
     };
-    written
-        .and_then(|()| out.flush())
-        .map_err(Failure::Output)?;
+    written.and_then(|()| out.flush()).map_err(Failure::Output)?;
     Ok(OK)
 }
 
@@ -108,9 +106,7 @@ fn write_tables(out: &mut impl Write, info: &QueueInfo) -> io::Result<()> {
     if info.consumers.is_empty() {
         return writeln!(out, "no consumers");
     }
-    let mut rows = vec![row([
-        "CONSUMER", "PART", "OFFSET", "POPPED", "LAG", "PROBLEM",
-    ])];
+    let mut rows = vec![row(["CONSUMER", "PART", "OFFSET", "POPPED", "LAG", "PROBLEM"])];
     for c in &info.consumers {
         rows.push(vec![
             c.name.clone(),
@@ -139,11 +135,7 @@ fn write_table(out: &mut impl Write, rows: &[Vec<String>]) -> io::Result<()> {
         .map(|i| rows.iter().map(|r| r[i].len()).max().unwrap_or(0))
         .collect();
     for r in rows {
-        let line: Vec<String> = r
-            .iter()
-            .zip(&widths)
-            .map(|(cell, w)| format!("{cell:<w$}"))
-            .collect();
+        let line: Vec<String> = r.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
         writeln!(out, "{}", line.join("  ").trim_end())?;
     }
     Ok(())

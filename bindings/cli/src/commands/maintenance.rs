@@ -29,7 +29,11 @@ pub fn verify(base: &Path, queue: &str) -> CmdResult {
             report.problems.len()
         )?;
         if !report.leftovers.is_empty() {
-            write!(out, ", {} crash leftovers (repair removes them)", report.leftovers.len())?;
+            write!(
+                out,
+                ", {} crash leftovers (repair removes them)",
+                report.leftovers.len()
+            )?;
         }
         writeln!(out)?;
         out.flush()

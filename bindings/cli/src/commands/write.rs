@@ -7,13 +7,7 @@ use vqueue_core::{Mode, MsgType, Queue, WriterOptions};
 
 use crate::exit::{CmdResult, Failure, OK};
 
-pub fn push(
-    base: &Path,
-    queue: &str,
-    opts: WriterOptions,
-    msg_type: MsgType,
-    ack: bool,
-) -> CmdResult {
+pub fn push(base: &Path, queue: &str, opts: WriterOptions, msg_type: MsgType, ack: bool) -> CmdResult {
     let mut writer = Queue::open_with(base, queue, Mode::ReadWrite, opts)?;
     let mut input = io::stdin().lock();
     let mut out = io::stdout().lock();

@@ -29,11 +29,7 @@ pub fn run(args: &[&str], stdin: &[u8]) -> Output {
     let mut input = child.stdin.take().unwrap();
     // A command that fails early does not read its input.
     if let Err(e) = input.write_all(stdin) {
-        assert_eq!(
-            e.kind(),
-            std::io::ErrorKind::BrokenPipe,
-            "writing stdin: {e}"
-        );
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "writing stdin: {e}");
     }
     drop(input);
     child.wait_with_output().unwrap()
@@ -99,17 +95,12 @@ pub struct JsonMsg {
 pub fn parse_json_lines(text: &str) -> Vec<JsonMsg> {
     text.lines()
         .map(|line| {
-            let v: serde_json::Value =
-                serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
             let obj = v.as_object().expect("one object per line");
             let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
             let mut sorted = keys.clone();
             sorted.sort_unstable();
-            assert_eq!(
-                sorted,
-                ["body", "len", "offset", "part", "type"],
-                "keys of {line}"
-            );
+            assert_eq!(sorted, ["body", "len", "offset", "part", "type"], "keys of {line}");
             JsonMsg {
                 part: v["part"].as_u64().unwrap(),
                 offset: v["offset"].as_u64().unwrap(),
@@ -174,10 +165,7 @@ pub fn fixtures_dir() -> Option<PathBuf> {
             "fixtures not found at {}, and VQUEUE_REQUIRE_FIXTURES=1 (set VQUEUE_FIXTURES)",
             dir.display()
         );
-        eprintln!(
-            "fixtures not found at {}: this test checks nothing here",
-            dir.display()
-        );
+        eprintln!("fixtures not found at {}: this test checks nothing here", dir.display());
         None
     }
 }
@@ -204,15 +192,7 @@ pub fn run_with_terminal_stderr(args: &[&str]) -> (i32, String, String) {
         ws_ypixel: 0,
     };
     // SAFETY: openpty writes two new descriptors into the out-parameters.
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            &size,
-        )
-    };
+    let rc = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), &size) };
     assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
     // SAFETY: both descriptors were just created and are owned here only.
     let (master, slave) = unsafe { (File::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };

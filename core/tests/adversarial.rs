@@ -163,7 +163,7 @@ fn a_forged_body_length_past_the_file_is_refused_before_allocating_it() {
 fn wait_treats_a_timeout_too_large_to_count_as_forever() {
     let dir = temp_base();
     let base = dir.path();
-    let mut q = Queue::open(base, Q, Mode::ReadWrite).unwrap();
+    let q = Queue::open(base, Q, Mode::ReadWrite).unwrap();
     let mut c = Consumer::open(base, "c", Q).unwrap();
     q.push(b"ready", MsgType::String).unwrap();
     assert!(c.wait(Duration::MAX).unwrap());
@@ -474,7 +474,7 @@ fn an_empty_position_file_left_by_an_older_version_opens_as_a_new_consumer() {
     let base = dir.path();
     session(base, Q, &[b"old".to_vec()]);
     fs::write(info_pop_path(base, Q, "c"), b"").unwrap();
-    let mut w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
+    let w = Queue::open(base, Q, Mode::ReadWrite).unwrap();
     w.push(b"new", MsgType::String).unwrap();
     let mut c = Consumer::open(base, "c", Q).expect("open");
     assert_eq!(c.pop().unwrap().unwrap().body, b"new");

@@ -255,6 +255,23 @@ fn assert_checksum_error_names_bad_file(base: &Path, r: Result<Consumer, Error>,
 }
 
 #[test]
+fn real_veda_small_is_refused_with_checksum_error() {
+    let Some(fixtures) = fixtures_dir() else { return };
+    let (_tmp, base) = fixture_copy(&fixtures, "real-veda-small");
+    assert_checksum_error_names_bad_file(&base, Consumer::open(&base, "fixture", "test"), "read-write consumer");
+    assert_checksum_error_names_bad_file(
+        &base,
+        Consumer::open_with_mode(&base, "fixture", "test", Mode::Read),
+        "read-only consumer",
+    );
+    assert_checksum_error_names_bad_file(
+        &base,
+        Consumer::open_reader(&base, "test", Start::FirstPart),
+        "reader from first part",
+    );
+}
+
+#[test]
 fn real_veda_small_verify_names_bad_files() {
     let Some(fixtures) = fixtures_dir() else { return };
     let (_tmp, base) = fixture_copy(&fixtures, "real-veda-small");

@@ -504,7 +504,7 @@ fn push_reads_binary_safe_lines() {
 #[test]
 fn consume_wait_too_long_to_count_waits_for_the_next_message() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut writer = Queue::open(tmp.path(), "q", Mode::ReadWrite).unwrap();
+    let writer = Queue::open(tmp.path(), "q", Mode::ReadWrite).unwrap();
     writer.push(b"early", MsgType::String).unwrap();
     // Each new consumer reads what is there, then waits for one more.
     for (consumer, max, wait) in [("c1", "2", "1e19"), ("c2", "3", "1e300")] {

@@ -8,43 +8,15 @@
 //! so its peak (`VmHWM`) belongs to that one job.
 
 mod common;
+#[path = "../tests/common/counting_alloc.rs"]
+mod counting_alloc;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::path::Path;
 use std::process::Command;
 
 use common::{quick, verdict, Table};
+use counting_alloc::allocs;
 use vqueue_core::{Consumer, Durability, Format, Mode, MsgType, Queue, WriterOptions};
-
-/// Counts the allocations of the calling thread (a v3 writer trains its
-/// dictionary on another thread, which is not the push's cost).
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<u64> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout)
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        System.realloc(ptr, layout, new_size)
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocs() -> u64 {
-    ALLOCS.with(|c| c.get())
-}
 
 const CHILD_ENV: &str = "VQUEUE_MEMORY_JOB";
 /// Under the size from which the writer stages records and writes them with

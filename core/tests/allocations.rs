@@ -1,39 +1,17 @@
 //! The hot path's heap allocations, counted by this test program's global
 //! allocator: none per push, at most one (the returned body) per pop.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
 
+use counting_alloc::allocs;
 use vqueue_core::{Consumer, Mode, MsgType, Queue};
-
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<u64> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout)
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        System.realloc(ptr, layout, new_size)
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
 
 /// Allocations made by this thread while `f` runs.
 fn count(f: impl FnOnce()) -> u64 {
-    let before = ALLOCS.with(|c| c.get());
+    let before = allocs();
     f();
-    ALLOCS.with(|c| c.get()) - before
+    allocs() - before
 }
 
 #[test]

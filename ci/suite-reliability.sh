@@ -70,8 +70,11 @@ le64() { # little-endian 8 bytes of $1
     for i in 0 1 2 3 4 5 6 7; do
         out+=$(printf '\\x%02x' $(( (v >> (8 * i)) & 255 )))
     done
-    printf "$out"
+    printf '%b' "$out"
 }
+# The seeds are cut with head/tail pipelines whose writers may end by SIGPIPE
+# once head has what it needs; that is not a failure.
+set +o pipefail
 if [[ -d "$FIXTURES" ]]; then
     n=0
     while IFS= read -r -d '' data; do
@@ -94,7 +97,7 @@ if [[ -d "$FIXTURES" ]]; then
             printf '%s' "$q"
             for f in "$base/${q}_info_queue" "$part/${q}_info_push" "$data" "$part/${q}_dict"; do
                 printf '%s' "$SEP"
-                [[ -f "$f" ]] && head -c 16384 "$f"
+                if [[ -f "$f" ]]; then head -c 16384 "$f"; fi
             done
         } | seed queue_dir "$n-$id"
     done < <(find "$FIXTURES" -path '*-[0-9]*/*_queue' -type f -print0 | sort -z | head -z -n 40)
@@ -104,13 +107,14 @@ if [[ -d "$FIXTURES" ]]; then
         case "$f" in
             *_info_queue) seed info_queue "$m" <"$f" ;;
             *_info_pop_*.lock) ;;
-            *_info_pop_*) { cat "$f"; [[ -f "$f.lock" ]] && { printf '%s' "$SEP"; cat "$f.lock"; }; } | seed info_pop "$m" ;;
+            *_info_pop_*) { cat "$f"; if [[ -f "$f.lock" ]]; then printf '%s' "$SEP"; cat "$f.lock"; fi; } | seed info_pop "$m" ;;
         esac
     done < <(find "$FIXTURES" -maxdepth 2 -type f -name '*_info_*' -print0 | sort -z)
     echo "--> seeded corpora from $FIXTURES ($n part files)"
 else
     echo "--> no golden queues at $FIXTURES; the fuzzers start from empty corpora"
 fi
+set -o pipefail
 
 echo "--> building fuzz targets"
 start=$(date +%s)

@@ -24,18 +24,12 @@ if ! command -v "$PYTHON" >/dev/null 2>&1; then
 fi
 
 start=$(date +%s)
-echo "--> cargo build -p vqueue-conformance -p vqueue-cli -p vqueue-ffi -p uniffi-bindgen"
-cargo build -q -p vqueue-conformance -p vqueue-cli -p vqueue-ffi -p uniffi-bindgen
+echo "--> cargo build -p vqueue-conformance -p vqueue-cli"
+cargo build -q -p vqueue-conformance -p vqueue-cli
 
 # The UniFFI Python module: generated from the built library, a build output.
 export VQUEUE_UNIFFI_DIR=$PWD/target/uniffi-python
-case "$(uname -s)" in
-    Darwin) FFI_LIB=target/debug/libvqueue_ffi.dylib ;;
-    *) FFI_LIB=target/debug/libvqueue_ffi.so ;;
-esac
-mkdir -p "$VQUEUE_UNIFFI_DIR"
-target/debug/uniffi-bindgen generate --library "$FFI_LIB" --language python --out-dir "$VQUEUE_UNIFFI_DIR" >/dev/null
-cp "$FFI_LIB" "$VQUEUE_UNIFFI_DIR/"
+bash ci/gen-uniffi-python.sh "$VQUEUE_UNIFFI_DIR" debug
 
 if [[ ! -x .venv/bin/python ]]; then
     echo "--> creating .venv with $("$PYTHON" --version 2>&1)"

@@ -105,13 +105,16 @@ lint_clippy() {
     local manifest features rc=0
     local -a passes=("" --all-features) cfg
     while IFS= read -r manifest; do
-        cfg=()
-        # cargo-fuzz builds its crates with --cfg fuzzing, which their targets need.
+        # cargo-fuzz builds its crates with --cfg fuzzing, which their
+        # targets need; other workspaces share the root's target folder and
+        # so the dependencies checked there (pyo3 for the wrapper).
         if grep -q '^cargo-fuzz = true' "$1/$manifest"; then
             cfg=(--config 'build.rustflags = ["--cfg", "fuzzing"]')
+        else
+            cfg=(--target-dir "${CARGO_TARGET_DIR:-$1/target}")
         fi
         for features in "${passes[@]}"; do
-            echo "cargo clippy ./${manifest%Cargo.toml} ${cfg[*]}: ${features:-default features}"
+            echo "cargo clippy ./${manifest%Cargo.toml}: ${features:-default features}"
             # shellcheck disable=SC2086  # an empty $features is no argument
             cargo clippy --quiet --manifest-path "$1/$manifest" "${cfg[@]}" --workspace --all-targets $features \
                 -- -D warnings </dev/null || rc=1

@@ -111,6 +111,7 @@ pub fn write_record(out: &mut [u8], header: &Header, stored: &[u8]) {
 }
 
 /// Appends a complete record (header + stored body) to `out`.
+#[inline]
 pub fn extend_record(out: &mut Vec<u8>, header: &Header, stored: &[u8]) {
     let at = out.len();
     let mut hb = [0u8; HEADER_SIZE];

@@ -273,3 +273,79 @@ unsafe fn bytes<'a>(p: *const u8, len: u32) -> &'a [u8] {
         slice::from_raw_parts(p, len as usize)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Durability, Format, Mode};
+
+    fn handles(dir: &std::path::Path) -> (u64, u64) {
+        let base = dir.to_str().unwrap().to_owned();
+        let q = Queue::open_with(base.clone(), "q".into(), Mode::ReadWrite, Format::V2, Durability::None).unwrap();
+        let c = Consumer::open(base, "c".into(), "q".into(), Mode::ReadWrite).unwrap();
+        (Arc::into_raw(Arc::new(q)) as u64, Arc::into_raw(Arc::new(c)) as u64)
+    }
+
+    const END: RecordMeta = RecordMeta::END;
+
+    #[test]
+    fn records_pushed_and_popped_through_the_buffers_keep_their_bytes_and_types() {
+        let dir = tempfile::tempdir().unwrap();
+        let (q, c) = handles(dir.path());
+        unsafe {
+            assert!(vqueue_push(q, b"one".as_ptr(), 3, MsgType::String as u32) > 0);
+            let data = b"twothree";
+            let lens = [3u32, 5];
+            assert!(vqueue_push_batch(q, data.as_ptr(), lens.as_ptr(), 2, MsgType::Object as u32) > 0);
+
+            let mut out = [0u8; 64];
+            let mut metas = [END, END, END, END];
+            let n = vqueue_pop(c, 4, POP_COMMIT, out.as_mut_ptr(), 64, metas.as_mut_ptr());
+            assert_eq!(n, 3);
+            assert_eq!(&out[..11], b"onetwothree");
+            assert_eq!(metas.iter().map(|m| m.len).collect::<Vec<_>>(), [3, 3, 5, 0]);
+            assert_eq!(metas[..3].iter().map(|m| m.msg_type).collect::<Vec<_>>(), [0, 1, 1]);
+            assert_eq!(metas[3].more, 0, "stopped at the end, not for room");
+            assert_eq!(vqueue_pop(c, 1, 0, out.as_mut_ptr(), 64, metas.as_mut_ptr()), 0);
+            vqueue_release_queue(q);
+            vqueue_release_consumer(c);
+        }
+    }
+
+    #[test]
+    fn a_record_too_large_for_the_buffer_stays_pending_until_the_buffer_grows() {
+        let dir = tempfile::tempdir().unwrap();
+        let (q, c) = handles(dir.path());
+        unsafe {
+            vqueue_push(q, b"ab".as_ptr(), 2, 0);
+            vqueue_push(q, [7u8; 100].as_ptr(), 100, 0);
+            let mut out = [0u8; 100];
+            let mut metas = [END, END];
+            assert_eq!(vqueue_pop(c, 2, 0, out.as_mut_ptr(), 10, metas.as_mut_ptr()), 1);
+            assert_eq!((metas[1].more, metas[1].len), (1, 100));
+            assert_eq!(vqueue_pop(c, 2, 0, out.as_mut_ptr(), 10, metas.as_mut_ptr()), 0);
+            assert_eq!((metas[0].more, metas[0].len), (1, 100));
+            assert_eq!(vqueue_pop(c, 2, 0, out.as_mut_ptr(), 100, metas.as_mut_ptr()), 1);
+            assert_eq!(out, [7u8; 100]);
+            vqueue_release_queue(q);
+            vqueue_release_consumer(c);
+        }
+    }
+
+    #[test]
+    fn a_failed_call_leaves_its_typed_error_for_take_error_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (q, c) = handles(dir.path());
+        unsafe {
+            (*(q as *const Queue)).close().unwrap();
+            assert_eq!(vqueue_push(q, b"late".as_ptr(), 4, 0), FAILED);
+            assert!(matches!(take_error(), Err(QueueError::Closed { .. })));
+            assert_eq!(take_error(), Ok(()), "taken once");
+            (*(c as *const Consumer)).close().unwrap();
+            assert_eq!(vqueue_commit(c), FAILED);
+            assert!(matches!(take_error(), Err(QueueError::Closed { .. })));
+            vqueue_release_queue(q);
+            vqueue_release_consumer(c);
+        }
+    }
+}

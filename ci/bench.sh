@@ -116,7 +116,7 @@ if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
     echo "SKIPPED bench kotlin: java or mvn not on PATH"
 else
     # The quick run reuses the jar of the Kotlin suite when there is one.
-    if [[ $mode != quick || -z $(ls kotlin/target/vqueue-*.jar 2>/dev/null) ]]; then
+    if [[ $mode != quick ]] || ! compgen -G 'kotlin/target/vqueue-*.jar' >/dev/null; then
         echo "--> mvn package (kotlin/)"
         mvn -B -ntp -q -f kotlin/pom.xml package -DskipTests
     fi

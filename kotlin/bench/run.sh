@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the Kotlin benchmark against the packaged SDK jar (kotlin/target):
 #   kotlin/bench/run.sh [--full|--quick] [MAIN_CLASS]
-# BENCH_JVM adds JVM options (a profiler, for instance).
+# BENCH_JVM adds one JVM option (a profiler, for instance:
+# BENCH_JVM=-XX:StartFlightRecording=filename=cost.jfr,settings=profile).
 # The jar and its pom go into a throw-away repository under a version of
 # their own, so the benchmark sees what an application sees and never an
 # SDK installed in the local repository by another build. It prints the
@@ -10,7 +11,11 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 sdk="$here/.."
-jar=$(ls "$sdk"/target/vqueue-*.jar | grep -v -- '-sources' | head -1)
+jar=
+for f in "$sdk"/target/vqueue-*.jar; do
+    [[ -f $f && $f != *-sources.jar ]] && jar=$f
+done
+[[ -n $jar ]] || { echo "run.sh: no kotlin/target/vqueue-*.jar: mvn -f kotlin/pom.xml package first" >&2; exit 2; }
 version="0.0.0-bench-$$"
 local_repo=$(mvn -B -ntp -q help:evaluate -Dexpression=settings.localRepository -DforceStdout)
 tmp=$(mktemp -d)
@@ -20,6 +25,8 @@ trap 'rm -rf "$tmp" "$local_repo/dev/vqueue/vqueue/$version"' EXIT
 sed "0,/<version>[^<]*<\/version>/s//<version>$version<\/version>/" "$sdk/pom.xml" >"$tmp/pom.xml"
 mvn -B -ntp -q install:install-file -Dfile="$jar" -DpomFile="$tmp/pom.xml" \
     -DlocalRepositoryPath="$tmp/repo"
+jvm=()
+[[ -n ${BENCH_JVM:-} ]] && jvm=(-Dbench.jvm="$BENCH_JVM")
 mvn -B -ntp -q -f "$here/pom.xml" -Dsdk.repo="file://$tmp/repo" -Dsdk.version="$version" \
     -Dbench.args="${1:---full}" -Dbench.main="${2:-dev.vqueue.bench.MainKt}" \
-    ${BENCH_JVM:+-Dbench.jvm="$BENCH_JVM"} compile exec:exec
+    "${jvm[@]}" compile exec:exec

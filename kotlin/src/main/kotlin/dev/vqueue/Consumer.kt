@@ -88,13 +88,13 @@ class Consumer private constructor(private val raw: NativeConsumer) : AutoClosea
     private fun popMany(max: Int, flags: Int): List<Message> {
         require(max >= 0) { "max must not be negative: $max" }
         val s = Scratch.get()
-        val out = ArrayList<Message>(minOf(max, 4096))
+        val out = ArrayList<Message>(minOf(max, FastCalls.POP_MAX))
         while (out.size < max) {
-            val want = max - out.size
+            val want = minOf(max - out.size, FastCalls.POP_MAX)
             val n = popInto(s, want, flags)
             for (i in 0 until n) out.add(message(s.data, s.meta, i))
             // Fewer than asked is the end, unless the call stopped for lack of room.
-            if (n < want && s.meta.getInt(n * FastCalls.META_SIZE + 20) == 0) break
+            if (n < want && s.meta.getInt(n * FastCalls.META_SIZE + FastCalls.META_MORE) == 0) break
         }
         return out
     }
@@ -109,18 +109,22 @@ class Consumer private constructor(private val raw: NativeConsumer) : AutoClosea
             val meta = s.meta(max * FastCalls.META_SIZE)
             val n = FastCalls.check(FastCalls.vqueue_pop(handle, max, flags, data, data.capacity(), meta)).toInt()
             Reference.reachabilityFence(this)
-            if (n > 0 || meta.getInt(20) == 0) return n
-            s.data(meta.getInt(12))
+            if (n > 0 || meta.getInt(FastCalls.META_MORE) == 0) return n
+            s.data(meta.getInt(FastCalls.META_LEN))
         }
     }
 
     /** The [i]th record [popInto] left in the buffers; bodies lie end to end. */
     private fun message(data: ByteBuffer, meta: ByteBuffer, i: Int): Message {
         val at = i * FastCalls.META_SIZE
-        val len = meta.getInt(at + 12)
-        val body = ByteArray(len)
+        val body = ByteArray(meta.getInt(at + FastCalls.META_LEN))
         data.get(body)
-        return Message(body, MsgType.entries[meta.getInt(at + 16)], meta.getInt(at + 8).toUInt(), meta.getLong(at).toULong())
+        return Message(
+            body,
+            MsgType.entries[meta.getInt(at + FastCalls.META_TYPE)],
+            meta.getInt(at + FastCalls.META_PART).toUInt(),
+            meta.getLong(at + FastCalls.META_OFFSET).toULong(),
+        )
     }
 
     /**

@@ -29,8 +29,16 @@ internal object FastCalls {
     /** `vqueue_pop` flag: only a record already announced by `pop_header`. */
     const val POP_PENDING_ONLY = 2
 
-    /** Bytes of one `RecordMeta` (offset u64, part u32, len u32, msg_type u32, more u32). */
+    /** Bytes of one `RecordMeta`, and where its fields are. */
     const val META_SIZE = 24
+    const val META_OFFSET = 0
+    const val META_PART = 8
+    const val META_LEN = 12
+    const val META_TYPE = 16
+    const val META_MORE = 20
+
+    /** Records one `vqueue_pop` call returns at most (its meta buffer stays under 100 KiB). */
+    const val POP_MAX = 4096
 
     @JvmStatic external fun vqueue_push(queue: Long, body: ByteBuffer, len: Int, msgType: Int): Long
 

@@ -42,6 +42,17 @@ class FastCallsTest {
         }
 
     @Test
+    fun `a batch of more records than one native call returns comes back whole`() = withTempDir { base ->
+        val n = 10_000 // more than FastCalls.POP_MAX
+        Queue.open(base, "q").use { q -> q.pushBatch(List(n) { "r$it".encodeToByteArray() }) }
+        Consumer.open(base, "c", "q").use { c ->
+            val got = c.popBatchCommit(n + 5)
+            assertEquals((0 until n).map { "r$it" }, got.map { it.body.decodeToString() })
+        }
+        Consumer.open(base, "c", "q").use { c -> assertNull(c.pop(), "all of them committed") }
+    }
+
+    @Test
     fun `a body larger than the buffer pops whole, alone or in a batch`() = withTempDir { base ->
         val big = body(7, 3 * 1024 * 1024)
         Queue.open(base, "q").use { q ->

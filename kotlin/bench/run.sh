@@ -17,7 +17,9 @@ for f in "$sdk"/target/vqueue-*.jar; do
 done
 [[ -n $jar ]] || { echo "run.sh: no kotlin/target/vqueue-*.jar: mvn -f kotlin/pom.xml package first" >&2; exit 2; }
 version="0.0.0-bench-$$"
-local_repo=$(mvn -B -ntp -q help:evaluate -Dexpression=settings.localRepository -DforceStdout)
+# Maven wraps even this answer in colour codes: strip them.
+local_repo=$(mvn -B -ntp -q help:evaluate -Dexpression=settings.localRepository -DforceStdout |
+    sed 's/\x1b\[[0-9;]*m//g')
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp" "$local_repo/dev/vqueue/vqueue/$version"' EXIT
 

@@ -255,10 +255,7 @@ impl WriterState {
             .map_err(|e| Error::io_at("stat", &state.info_push_path, e))?
             .len();
         if actual != fixed {
-            state
-                .info_push
-                .set_len(fixed)
-                .map_err(|e| Error::io_at("truncate", &state.info_push_path, e))?;
+            os::set_len(&state.info_push, fixed).map_err(|e| Error::io_at("truncate", &state.info_push_path, e))?;
         }
         // SAFETY: the file has exactly `fixed` bytes and only the writer,
         // which holds the queue lock, resizes it.

@@ -51,10 +51,7 @@ impl CommitFiles {
             .map_err(|e| Error::io_at("stat", &files.path, e))?
             .len();
         if actual != len && record.len() as u64 == len {
-            files
-                .file
-                .set_len(len)
-                .map_err(|e| Error::io_at("truncate", &files.path, e))?;
+            os::set_len(&files.file, len).map_err(|e| Error::io_at("truncate", &files.path, e))?;
         }
         if record.len() as u64 == len {
             // SAFETY: the file has exactly `len` bytes and only this consumer
@@ -65,8 +62,7 @@ impl CommitFiles {
         let lock = lock.try_clone().map_err(|e| Error::io_at("open", &lock_path, e))?;
         let lock_len = lock.metadata().map_err(|e| Error::io_at("stat", &lock_path, e))?.len();
         if lock_len < meta::BACKUP_LEN as u64 {
-            lock.set_len(meta::BACKUP_LEN as u64)
-                .map_err(|e| Error::io_at("truncate", &lock_path, e))?;
+            os::set_len(&lock, meta::BACKUP_LEN as u64).map_err(|e| Error::io_at("truncate", &lock_path, e))?;
         }
         // SAFETY: as above; the lock file is never shrunk by this project.
         let mut backup =

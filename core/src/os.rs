@@ -68,7 +68,11 @@ pub fn open_rw(path: &Path) -> io::Result<File> {
 pub fn open_write(path: &Path) -> io::Result<File> {
     existed!(existed = path);
     traced!(
-        std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path),
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path),
         |r, f| if !existed {
             r.created(path, f)
         }
@@ -79,12 +83,12 @@ pub fn open_write(path: &Path) -> io::Result<File> {
 fn create_truncate(path: &Path) -> io::Result<File> {
     existed!(existed = path);
     traced!(
-        std::fs::OpenOptions::new().write(true).create(true).truncate(true).open(path),
-        |r, f| if existed {
-            r.set_len(f)
-        } else {
-            r.created(path, f)
-        }
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path),
+        |r, f| if existed { r.set_len(f) } else { r.created(path, f) }
     )
 }
 
@@ -215,11 +219,12 @@ impl MmapMut {
 
     /// `len` bytes at `offset` to stable storage (`msync` of the range).
     pub fn flush_range(&self, offset: usize, len: usize) -> io::Result<()> {
-        traced!(self.map.flush_range(offset, len), |r, _| if let Some((_, file)) =
-            self.traced
-        {
-            r.sync_range(file, offset, len)
-        })
+        traced!(
+            self.map.flush_range(offset, len),
+            |r, _| if let Some((_, file)) = self.traced {
+                r.sync_range(file, offset, len)
+            }
+        )
     }
 }
 
@@ -271,7 +276,10 @@ pub fn release_mapped(map: &MmapMut, offset: usize, len: usize) {
     #[cfg(unix)]
     // SAFETY: the map is a shared mapping of a file, where MADV_DONTNEED
     // discards no data; the range is checked by memmap2.
-    let _ = unsafe { map.map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, len) };
+    let _ = unsafe {
+        map.map
+            .unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, len)
+    };
     #[cfg(windows)]
     let _ = (map, offset, len);
 }
@@ -352,9 +360,17 @@ pub fn is_locked(path: &Path) -> bool {
 }
 
 /// The queue directory as an absolute path, created first when `create`.
+/// Directories it creates are made durable in their parents (a power loss
+/// must not take away a queue whose pushes were acknowledged as durable).
 pub fn queue_dir(base: &Path, create: bool) -> Result<PathBuf> {
     if create {
+        let missing: Vec<&Path> = base.ancestors().take_while(|p| !p.exists()).collect();
         create_dir_all(base)?;
+        for dir in missing.iter().rev() {
+            if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+                sync_dir(parent)?;
+            }
+        }
     }
     base.canonicalize()
         .map_err(|e| Error::io_at("open queue directory", base, e))

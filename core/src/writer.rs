@@ -266,6 +266,9 @@ impl WriterState {
             os::sync(state.data.file()).map_err(|e| Error::io_at("sync", &state.paths.part_data(part), e))?;
             os::sync(&state.info_push).map_err(|e| Error::io_at("sync", &state.info_push_path, e))?;
             os::sync_dir(&dir)?;
+            // Its directory too: `Q_info_queue` must never name a part
+            // that a power loss can take away.
+            os::sync_dir(&state.paths.base)?;
         }
         // The part is complete on disk before the queue points at it.
         let iq = state.paths.info_queue();

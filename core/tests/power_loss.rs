@@ -154,22 +154,38 @@ enum FileOp {
     SetLen(u64),
 }
 
-fn apply(content: &mut Vec<u8>, op: &FileOp) {
+/// A file's bytes without its trailing zeros (parts are reserved ahead with
+/// zeros, a MiB or more) and its length.
+#[derive(Clone, Default, Debug, PartialEq, Eq, Hash)]
+struct Content {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+fn apply(content: &mut Content, op: &FileOp) {
     match op {
         FileOp::Write { offset, bytes } => {
-            let at = *offset as usize;
-            if content.len() < at + bytes.len() {
-                content.resize(at + bytes.len(), 0);
+            let (at, end) = (*offset as usize, *offset as usize + bytes.len());
+            let b = &mut content.bytes;
+            if b.len() < end {
+                b.resize(end, 0);
             }
-            content[at..at + bytes.len()].copy_from_slice(bytes);
+            b[at..end].copy_from_slice(bytes);
+            while b.last() == Some(&0) {
+                b.pop();
+            }
+            content.len = content.len.max(end);
         }
-        FileOp::SetLen(len) => content.resize(*len as usize, 0),
+        FileOp::SetLen(len) => {
+            content.bytes.truncate(*len as usize);
+            content.len = *len as usize;
+        }
     }
 }
 
 #[derive(Clone, Default)]
 struct FileState {
-    durable: Vec<u8>,
+    durable: Content,
     pending: Vec<FileOp>,
 }
 
@@ -366,9 +382,8 @@ impl Crash {
     }
 }
 
-/// A file's bytes without its trailing zeros (parts are reserved ahead with
-/// zeros) and its length; `None` for a directory.
-type State = BTreeMap<PathBuf, Option<(Vec<u8>, usize)>>;
+/// Every file's content (`None` for a directory).
+type State = BTreeMap<PathBuf, Option<Content>>;
 
 fn state_of(model: &Model, crash: &Crash) -> State {
     let mut out = State::new();
@@ -404,11 +419,7 @@ fn state_of(model: &Model, crash: &Crash) -> State {
                             }
                         }
                     }
-                    let len = bytes.len();
-                    while bytes.last() == Some(&0) {
-                        bytes.pop();
-                    }
-                    out.insert(path, Some((bytes, len)));
+                    out.insert(path, Some(bytes));
                 }
             }
         }
@@ -458,7 +469,10 @@ fn crashes(model: &Model, last: &Event) -> Vec<Crash> {
             ..Crash::default()
         });
     }
-    if let Event::Write { file, bytes, mapped, .. } = last {
+    if let Event::Write {
+        file, bytes, mapped, ..
+    } = last
+    {
         let n = model.files[file].pending.len();
         if n > 0 {
             let u = Unit::File(*file);
@@ -489,10 +503,10 @@ fn materialise(root: &Path, state: &State) {
         let to = root.join(p);
         match entry {
             None => fs::create_dir_all(&to).unwrap(),
-            Some((bytes, len)) => {
+            Some(c) => {
                 let f = fs::File::create(&to).unwrap();
-                std::io::Write::write_all(&mut &f, bytes).unwrap();
-                f.set_len(*len as u64).unwrap();
+                std::io::Write::write_all(&mut &f, &c.bytes).unwrap();
+                f.set_len(c.len as u64).unwrap();
             }
         }
     }
@@ -612,7 +626,9 @@ fn check_all(dir: &Path, trace: &Trace, ops: &[Op]) -> Outcome {
             let outcome = std::panic::catch_unwind(|| check(&base, &all, acked, in_flight))
                 .unwrap_or_else(|p| Err(format!("panic: {:?}", p.downcast_ref::<String>())));
             if let Err(err) = outcome {
-                let during = ops.get(op).map_or("after the last operation".into(), |o| format!("during {o:?}"));
+                let during = ops
+                    .get(op)
+                    .map_or("after the last operation".into(), |o| format!("during {o:?}"));
                 failures.push(format!("event {j} ({e:.60?}) {during}, {}: {err}", crash.what));
             }
             if states % 500 == 0 {

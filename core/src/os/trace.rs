@@ -24,8 +24,13 @@ use std::sync::{Mutex, MutexGuard};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
     /// A new empty file, linked at `path`.
-    Create { path: PathBuf, file: u32 },
-    Mkdir { path: PathBuf },
+    Create {
+        path: PathBuf,
+        file: u32,
+    },
+    Mkdir {
+        path: PathBuf,
+    },
     /// `bytes` at `offset`: a `pwrite` or (`mapped`) stores through a map.
     Write {
         file: u32,
@@ -34,17 +39,34 @@ pub enum Event {
         mapped: bool,
     },
     /// A new length (truncation, or preallocation with zeros).
-    SetLen { file: u32, len: u64 },
+    SetLen {
+        file: u32,
+        len: u64,
+    },
     /// `fsync` (or `fdatasync` when `data_only`) of a file.
-    Sync { file: u32, data_only: bool },
+    Sync {
+        file: u32,
+        data_only: bool,
+    },
     /// `msync` of a map's range: that range of the file to disk.
-    SyncRange { file: u32, offset: u64, len: u64 },
+    SyncRange {
+        file: u32,
+        offset: u64,
+        len: u64,
+    },
     /// `fsync` of a directory: its entries to disk.
-    SyncDir { path: PathBuf },
+    SyncDir {
+        path: PathBuf,
+    },
     /// An entry renamed, replacing any entry at `to`.
-    Rename { from: PathBuf, to: PathBuf },
+    Rename {
+        from: PathBuf,
+        to: PathBuf,
+    },
     /// An entry (file or empty directory) removed.
-    Unlink { path: PathBuf },
+    Unlink {
+        path: PathBuf,
+    },
 }
 
 struct Mapped {
@@ -267,7 +289,9 @@ impl Recorder {
 
     /// `file` was just created at `path`.
     pub(crate) fn created(&mut self, path: &Path, file: &File) {
-        let (Some(rel), Some(k)) = (self.rel(path), key(file)) else { return };
+        let (Some(rel), Some(k)) = (self.rel(path), key(file)) else {
+            return;
+        };
         let id = self.next_file;
         self.next_file += 1;
         self.files.insert(k, id);
@@ -299,7 +323,9 @@ impl Recorder {
 
     /// The file has a new length (read back from it).
     pub(crate) fn set_len(&mut self, file: &File) {
-        let (Some(id), Ok(m)) = (self.id(file), file.metadata()) else { return };
+        let (Some(id), Ok(m)) = (self.id(file), file.metadata()) else {
+            return;
+        };
         self.events.push(Event::SetLen { file: id, len: m.len() });
     }
 

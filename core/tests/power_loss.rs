@@ -343,6 +343,34 @@ impl Model {
         }
     }
 
+    /// One line for a failure message.
+    fn describe(&self, e: &Event) -> String {
+        let name = |f: &u32| self.names[f].display().to_string();
+        match e {
+            Event::Create { path, .. } => format!("create {}", path.display()),
+            Event::Mkdir { path } => format!("mkdir {}", path.display()),
+            Event::Write {
+                file,
+                offset,
+                bytes,
+                mapped,
+            } => format!(
+                "{} of {} bytes at {offset} of {}",
+                if *mapped { "store" } else { "write" },
+                bytes.len(),
+                name(file)
+            ),
+            Event::SetLen { file, len } => format!("set length {len} of {}", name(file)),
+            Event::Sync { file, data_only } => {
+                format!("{} {}", if *data_only { "fdatasync" } else { "fsync" }, name(file))
+            }
+            Event::SyncRange { file, offset, len } => format!("msync {len} bytes at {offset} of {}", name(file)),
+            Event::SyncDir { path } => format!("fsync directory {:?}", path.display().to_string()),
+            Event::Rename { from, to } => format!("rename {} to {}", from.display(), to.display()),
+            Event::Unlink { path } => format!("unlink {}", path.display()),
+        }
+    }
+
     /// Units with pending changes, and how many.
     fn pending(&self) -> Vec<(Unit, usize)> {
         let mut out: Vec<(Unit, usize)> = self
@@ -589,8 +617,9 @@ struct Outcome {
     failures: Vec<String>,
 }
 
-/// Replays the trace and checks every crash state after the setup.
-fn check_all(dir: &Path, trace: &Trace, ops: &[Op]) -> Outcome {
+/// Replays the trace and checks every crash state after the setup, or until
+/// a failure says `until`.
+fn check_all(dir: &Path, trace: &Trace, ops: &[Op], until: Option<&str>) -> Outcome {
     let all: Vec<Vec<u8>> = (0..ops.iter().map(Op::pushes).sum()).map(payload).collect();
     let root = dir.join("state");
     let mut model = Model::new();
@@ -629,7 +658,14 @@ fn check_all(dir: &Path, trace: &Trace, ops: &[Op]) -> Outcome {
                 let during = ops
                     .get(op)
                     .map_or("after the last operation".into(), |o| format!("during {o:?}"));
-                failures.push(format!("event {j} ({e:.60?}) {during}, {}: {err}", crash.what));
+                failures.push(format!(
+                    "after event {j} ({}) {during}, {}: {err}",
+                    model.describe(e),
+                    crash.what
+                ));
+                if until.is_some_and(|u| err.contains(u)) {
+                    return Outcome { states, failures };
+                }
             }
             if states % 500 == 0 {
                 eprintln!("power loss: {states} states checked, {} failed", failures.len());
@@ -660,7 +696,7 @@ fn every_power_loss_state_of_a_sync_writer_recovers() {
         .iter()
         .filter(|e| matches!(e, Event::Sync { .. } | Event::SyncRange { .. } | Event::SyncDir { .. }))
         .count();
-    let out = check_all(dir.path(), &trace, &ops);
+    let out = check_all(dir.path(), &trace, &ops, None);
     println!(
         "power loss: {} crash states of {} operations ({} events, {syncs} fsyncs) checked, {} failed",
         out.states,
@@ -678,28 +714,14 @@ fn every_power_loss_state_of_a_sync_writer_recovers() {
     );
 }
 
-/// The simulator fails when an fsync is missing: the same run with the
-/// fdatasyncs of the part data left out of the trace (as if the engine had
-/// not issued them) loses acknowledged pushes.
-#[test]
-fn a_missing_data_fsync_is_reported_as_lost_pushes() {
-    let ops = vec![Op::Push(0), Op::Push(1)];
-    let (dir, root) = temp_root();
-    let mut trace = record(&root, &ops);
-    let data = trace
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::Create { path, file } if path.ends_with("q-0/q_queue") => Some(*file),
-            _ => None,
-        })
-        .unwrap();
+/// `trace` without the events after the setup that `drop` picks, as if the
+/// engine had not issued them; returns how many were dropped.
+fn without(trace: &mut Trace, drop: impl Fn(&Event) -> bool) -> usize {
     let setup = trace.ends[0];
     let mut dropped = 0;
     let mut kept = Vec::new();
     for (j, e) in trace.events.drain(..).enumerate() {
-        let is_data_sync = matches!(&e, Event::Sync { file, data_only: true } if *file == data);
-        if j >= setup && is_data_sync {
+        if j >= setup && drop(&e) {
             dropped += 1;
             for end in trace.ends.iter_mut().filter(|end| **end > kept.len()) {
                 *end -= 1;
@@ -709,11 +731,59 @@ fn a_missing_data_fsync_is_reported_as_lost_pushes() {
         }
     }
     trace.events = kept;
+    dropped
+}
+
+fn created(trace: &Trace, suffix: &str) -> u32 {
+    trace
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::Create { path, file } if path.ends_with(suffix) => Some(*file),
+            _ => None,
+        })
+        .unwrap()
+}
+
+/// The simulator fails when an fsync is missing: the same run with the
+/// fdatasyncs of the part data left out of the trace (as if the engine had
+/// not issued them) loses acknowledged pushes.
+#[test]
+fn a_missing_data_fsync_is_reported_as_lost_pushes() {
+    let ops = vec![Op::Push(0), Op::Push(1)];
+    let (dir, root) = temp_root();
+    let mut trace = record(&root, &ops);
+    let data = created(&trace, "q-0/q_queue");
+    let dropped = without(
+        &mut trace,
+        |e| matches!(e, Event::Sync { file, data_only: true } if *file == data),
+    );
     assert_eq!(dropped, 2, "one data fdatasync per sync push");
-    let out = check_all(dir.path(), &trace, &ops);
+    let lost = "acknowledged push lost";
+    let out = check_all(dir.path(), &trace, &ops, Some(lost));
     assert!(
-        out.failures.iter().any(|f| f.contains("acknowledged push lost")),
+        out.failures.iter().any(|f| f.contains(lost)),
         "no loss reported in {} states: {:?}",
+        out.states,
+        out.failures
+    );
+}
+
+/// Likewise, without the fsyncs of the queue directory a new part's
+/// directory can vanish while `Q_info_queue` names it.
+#[test]
+fn a_missing_directory_fsync_is_reported() {
+    let ops = vec![Op::Push(0), Op::Restart(Format::V2), Op::Push(1)];
+    let (dir, root) = temp_root();
+    let mut trace = record(&root, &ops);
+    let base = Path::new("run");
+    let dropped = without(&mut trace, |e| matches!(e, Event::SyncDir { path } if path == base));
+    assert!(dropped >= 1);
+    let missing = "part 1 is missing";
+    let out = check_all(dir.path(), &trace, &ops, Some(missing));
+    assert!(
+        out.failures.iter().any(|f| f.contains(missing)),
+        "no missing part reported in {} states: {:?}",
         out.states,
         out.failures
     );

@@ -677,9 +677,9 @@ struct Outcome {
     failures: Vec<String>,
 }
 
-/// Replays the trace and checks every crash state after the setup, or until
-/// a failure says `until`.
-fn check_all(dir: &Path, trace: &Trace, ops: &[Op], until: Option<&str>) -> Outcome {
+/// Replays the trace and checks every crash state from operation `first`
+/// on, or until a failure says `until`.
+fn check_all(dir: &Path, trace: &Trace, ops: &[Op], first: usize, until: Option<&str>) -> Outcome {
     let all: Vec<Vec<u8>> = (0..ops.iter().map(Op::pushes).sum()).map(payload).collect();
     let root = dir.join("state");
     let mut model = Model::new();
@@ -691,7 +691,7 @@ fn check_all(dir: &Path, trace: &Trace, ops: &[Op], until: Option<&str>) -> Outc
     for (j, e) in trace.events.iter().enumerate() {
         model.step(e);
         let at = j + 1;
-        if at < trace.ends[0] {
+        if at < trace.ends[first] {
             continue;
         }
         // Operation `op` is under way (its pushes in flight) until its last
@@ -756,7 +756,7 @@ fn every_power_loss_state_of_a_sync_writer_recovers() {
         .iter()
         .filter(|e| matches!(e, Event::Sync { .. } | Event::SyncRange { .. } | Event::SyncDir { .. }))
         .count();
-    let out = check_all(dir.path(), &trace, &ops, None);
+    let out = check_all(dir.path(), &trace, &ops, 0, None);
     println!(
         "power loss: {} crash states of {} operations ({} events, {syncs} fsyncs) checked, {} failed",
         out.states,
@@ -820,7 +820,7 @@ fn a_missing_data_fsync_is_reported_as_lost_pushes() {
     );
     assert_eq!(dropped, 2, "one data fdatasync per sync push");
     let lost = "acknowledged push lost";
-    let out = check_all(dir.path(), &trace, &ops, Some(lost));
+    let out = check_all(dir.path(), &trace, &ops, 0, Some(lost));
     assert!(
         out.failures.iter().any(|f| f.contains(lost)),
         "no loss reported in {} states: {:?}",
@@ -840,7 +840,7 @@ fn a_missing_directory_fsync_is_reported() {
     let dropped = without(&mut trace, |e| matches!(e, Event::SyncDir { path } if path == base));
     assert!(dropped >= 1);
     let missing = "part 1 is missing";
-    let out = check_all(dir.path(), &trace, &ops, Some(missing));
+    let out = check_all(dir.path(), &trace, &ops, 1, Some(missing));
     assert!(
         out.failures.iter().any(|f| f.contains(missing)),
         "no missing part reported in {} states: {:?}",

@@ -364,11 +364,16 @@ pub fn is_locked(path: &Path) -> bool {
 /// must not take away a queue whose pushes were acknowledged as durable).
 pub fn queue_dir(base: &Path, create: bool) -> Result<PathBuf> {
     if create {
-        let missing: Vec<&Path> = base.ancestors().take_while(|p| !p.exists()).collect();
+        let missing: Vec<&Path> = base
+            .ancestors()
+            .filter(|p| !p.as_os_str().is_empty())
+            .take_while(|p| !p.exists())
+            .collect();
         create_dir_all(base)?;
         for dir in missing.iter().rev() {
-            if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
-                sync_dir(parent)?;
+            match dir.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => sync_dir(parent)?,
+                _ => sync_dir(Path::new("."))?,
             }
         }
     }

@@ -129,9 +129,13 @@ fn write_all_at_io(file: &File, bytes: &[u8], pos: u64) -> io::Result<()> {
 /// Android with one `pwritev` (so pieces held in different places need no
 /// copy into one buffer first), elsewhere with one positional write each.
 pub fn write_all_vectored_at(file: &File, parts: &mut [io::IoSlice<'_>], pos: u64) -> io::Result<()> {
-    // The call consumes `parts`: the log gets a copy of the bytes first.
+    // The call consumes `parts`: while recording, the log gets a copy of the
+    // bytes first (and only then: pushes allocate nothing otherwise).
     #[cfg(feature = "io-trace")]
-    let whole: Vec<u8> = parts.iter().flat_map(|p| p.iter().copied()).collect();
+    let whole: Vec<u8> = match trace::active() {
+        true => parts.iter().flat_map(|p| p.iter().copied()).collect(),
+        false => Vec::new(),
+    };
     traced!(write_all_vectored_at_io(file, parts, pos), |r, _| r
         .write(file, pos, &whole))
 }

@@ -153,6 +153,11 @@ pub(crate) fn call<T>(op: impl FnOnce() -> io::Result<T>, log: impl FnOnce(&mut 
     Ok(out)
 }
 
+/// Whether a recording runs (so a call's log may cost a copy).
+pub(crate) fn active() -> bool {
+    ACTIVE.load(Ordering::Relaxed)
+}
+
 /// Whether `path` exists, asked only while recording (for `call`'s `log`).
 pub(crate) fn exists(path: &Path) -> bool {
     ACTIVE.load(Ordering::Relaxed) && path.symlink_metadata().is_ok()

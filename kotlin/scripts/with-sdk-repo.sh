@@ -10,10 +10,17 @@ shift
 sdk="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Maven copies what it resolves from the throw-away repository into the
 # local one; a copy from an earlier run would shadow the jar given here.
-local_repo=$(mvn -B -ntp -q help:evaluate -Dexpression=settings.localRepository -DforceStdout)
-rm -rf "$local_repo/dev/vqueue/vqueue"
+# (Maven 3.8 wraps even this output in colour codes, -B or not.)
+local_repo=$(mvn -B -ntp -q help:evaluate -Dexpression=settings.localRepository -DforceStdout | sed 's/\x1b\[[0-9;]*m//g')
+if [[ ! -d "$local_repo" ]]; then
+    echo "with-sdk-repo.sh: no local repository at '$local_repo'" >&2
+    exit 1
+fi
+version=$(basename "$jar" .jar)
+cached="$local_repo/dev/vqueue/vqueue/${version#vqueue-}"
+rm -rf "$cached"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp" "$local_repo/dev/vqueue/vqueue"' EXIT
+trap 'rm -rf "$tmp" "$cached"' EXIT
 
 mvn -B -ntp -q install:install-file -Dfile="$jar" -DpomFile="$sdk/pom.xml" -DlocalRepositoryPath="$tmp/repo"
 "$@" -Dsdk.repo="file://$tmp/repo"

@@ -3,10 +3,12 @@
 use std::path::Path;
 use std::time::Duration;
 
+use async_nats::connection::State;
 use async_nats::jetstream::consumer::{pull, AckPolicy, PullConsumer};
 use async_nats::jetstream::context::GetStreamErrorKind;
 use async_nats::jetstream::stream::ConsumerErrorKind;
 use async_nats::jetstream::{self, Message};
+use async_nats::Client;
 use futures_util::StreamExt;
 use tokio::task::block_in_place;
 use vqueue_core::{Mode, MsgType, Queue, WriterOptions};
@@ -36,20 +38,25 @@ pub async fn run(
     from: Source,
     settings: Settings<'_>,
 ) -> CmdResult {
-    let mut writer = Queue::open_with(base, queue, Mode::ReadWrite, opts)?;
+    let writer = Queue::open_with(base, queue, Mode::ReadWrite, opts)?;
     let mut status = Status::new("bridge in");
     let mut stop = Stop::on_signals().map_err(|e| Failure::Remote(format!("signals: {e}")))?;
     let mut pushed = 0u64;
     let Some(client) = connect(settings.nats, &mut status, &mut stop).await? else {
         return finish(writer, status, pushed);
     };
-    let js = jetstream::ContextBuilder::new().timeout(REPLY_TIMEOUT).build(client);
+    let js = jetstream::ContextBuilder::new()
+        .timeout(REPLY_TIMEOUT)
+        .build(client.clone());
     let Some(consumer) = persist(&mut status, &mut stop, async || durable_consumer(&js, &from).await).await? else {
         return finish(writer, status, pushed);
     };
 
     while !stop.requested() {
-        let Some(batch) = persist(&mut status, &mut stop, async || fetch(&consumer, settings.batch).await).await?
+        let Some(batch) = persist(&mut status, &mut stop, async || {
+            fetch(&client, &consumer, settings.batch).await
+        })
+        .await?
         else {
             break;
         };
@@ -140,7 +147,7 @@ async fn durable_consumer(js: &jetstream::Context, from: &Source) -> Result<Pull
 
 /// One pull: up to `max` messages, fewer when the stream has fewer. A
 /// failure after some messages arrived keeps those.
-async fn fetch(consumer: &PullConsumer, max: usize) -> Result<Vec<Message>, Trouble> {
+async fn fetch(client: &Client, consumer: &PullConsumer, max: usize) -> Result<Vec<Message>, Trouble> {
     let transient = |e: &dyn std::fmt::Display| Trouble::Transient(format!("fetching: {e}"));
     let mut batch = consumer
         .fetch()
@@ -162,6 +169,12 @@ async fn fetch(consumer: &PullConsumer, max: usize) -> Result<Vec<Message>, Trou
     };
     let ended = tokio::time::timeout(FETCH_EXPIRES + REPLY_TIMEOUT, collect).await;
     match ended {
+        // The client ends a pull on its own timer when no answer came, as
+        // if the stream were empty: while disconnected, an empty pull is the
+        // server's absence, not an empty stream.
+        Ok(Ok(())) if got.is_empty() && client.connection_state() != State::Connected => {
+            Err(Trouble::Transient("fetching: not connected to the server".into()))
+        }
         Ok(Ok(())) => Ok(got),
         _ if !got.is_empty() => Ok(got),
         Ok(Err(trouble)) => Err(trouble),

@@ -473,6 +473,69 @@ fn sigint_stops_cleanly() {
     assert_eq!(in_summary(&p.stdout()), 0);
 }
 
+/// An idle `bridge in` (pulling from an empty stream) notices each time the
+/// server goes away and comes back: an empty pull while disconnected is the
+/// server's absence, not an empty stream. A crashed server (SIGKILL) ends no
+/// pull with a status, so only the client side can tell. Then the bridge
+/// copies what arrives later.
+#[test]
+fn an_idle_bridge_in_pauses_and_resumes_with_the_server() {
+    const N: usize = 100;
+    const RESTARTS: usize = 3;
+    let mut srv = NatsServer::start(Config::default());
+    let url = srv.url();
+    let client = Client::connect(&url);
+    let src = tempfile::tempdir().unwrap();
+    write_queue(src.path(), N);
+    drain(&out_args(src.path(), &url, &[]));
+
+    let dst = tempfile::tempdir().unwrap();
+    let mut p = BridgeProcess::spawn(&in_args(dst.path(), &url, &[]));
+    assert!(wait_until(LONG, || client.ack_floor("ORDERS", "to-queue") == N as u64));
+    for restart in 1..=RESTARTS {
+        if restart % 2 == 1 {
+            srv.kill9();
+        } else {
+            srv.stop();
+        }
+        assert!(
+            wait_until(Duration::from_secs(30), || p.stderr().matches("paused").count()
+                == restart),
+            "restart {restart}: no pause on stderr:\n{}",
+            p.stderr()
+        );
+        srv.start_again();
+        assert!(
+            wait_until(Duration::from_secs(30), || p.stderr().matches("resumed").count()
+                == restart),
+            "restart {restart}: the bridge did not resume:\n{}",
+            p.stderr()
+        );
+    }
+
+    // Messages published after the restarts arrive too.
+    let mut q = Queue::open(src.path(), "q", Mode::ReadWrite).unwrap();
+    for i in N..2 * N {
+        q.push(&body(i), msg_type(i)).unwrap();
+    }
+    q.close().unwrap();
+    drain(&out_args(src.path(), &url, &[]));
+    assert!(
+        wait_until(LONG, || client.ack_floor("ORDERS", "to-queue") == 2 * N as u64),
+        "{}",
+        p.stderr()
+    );
+    p.interrupt();
+    assert_eq!(p.wait(Duration::from_secs(30)), 0, "{}", p.stderr());
+    let counts = index_counts(dst.path());
+    assert_eq!(counts.len(), 2 * N, "every message arrived");
+    assert_eq!(in_summary(&p.stdout()), counts.values().sum::<usize>() as u64);
+    // A killed server may forget acknowledgements it had not stored yet and
+    // deliver the first messages again; what came after the restarts is
+    // pushed once.
+    assert!((N..2 * N).all(|i| counts[&i] == 1), "{counts:?}");
+}
+
 #[test]
 fn a_missing_stream_or_a_bad_name_is_refused() {
     let srv = NatsServer::start(Config::default());

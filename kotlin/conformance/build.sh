@@ -19,5 +19,6 @@ echo "--> mvn package (the SDK jar, debug library)"
 mvn -B -ntp -q -f "$build/pom.xml" package -Dvqueue.native.skip=true -Dmaven.test.skip=true
 
 echo "--> mvn compile (the runner, declaring only the jar)"
-jar=$(ls "$build"/target/vqueue-*.jar | grep -v -- '-sources' | head -1)
+jars=("$build"/target/vqueue-*.jar)
+jar=${jars[0]}
 bash "$sdk/scripts/with-sdk-repo.sh" "$jar" mvn -B -ntp -q -f "$here/pom.xml" compile

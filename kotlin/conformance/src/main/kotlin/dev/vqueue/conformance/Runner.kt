@@ -65,7 +65,7 @@ class Runner(private val base: Path) {
 
     fun closeAll() = handles.keys.toList().forEach(::drop)
 
-    /** One step's `ok` value; an `absent` result is returned as a JsonObject marked by [Absent]. */
+    /** One step's `ok` value, or [Absent] when the step names a handle that is not open. */
     fun dispatch(step: JsonObject): Any? {
         val op = step.str("op")
         if (op in FILE_OPS) return fileStep(base, step)
@@ -201,10 +201,17 @@ fun runScenario(scenario: JsonObject, base: Path): JsonObject {
                 else -> obj("ok" to v)
             }
         } catch (e: Exception) {
-            classify(base, e) ?: obj("crash" to "${e::class.simpleName}: ${e.message}", "trace" to e.stackTraceToString().take(2000))
+            // A failure to classify is a crash of its own, not of the runner.
+            val classified = try {
+                classify(base, e)
+            } catch (c: Exception) {
+                crash(c)
+            }
+            classified ?: crash(e)
         }
     }
     runner.closeAll()
     return obj("name" to scenario.getValue("name"), "results" to results)
 }
 
+private fun crash(e: Exception) = obj("crash" to "${e::class.simpleName}: ${e.message}", "trace" to e.stackTraceToString().take(2000))

@@ -173,6 +173,20 @@ impl PartWriter {
         written
     }
 
+    /// Writes `parts` after the written bytes with one vectored write, the
+    /// last `tail` bytes of them (a sentinel) not counted as written. For a
+    /// single large record: its body goes from the caller's buffer to the
+    /// file without being staged (copied) first.
+    pub fn write_parts(&mut self, parts: &mut [std::io::IoSlice<'_>], tail: usize) -> Result<()> {
+        debug_assert!(self.staged.is_empty(), "staged bytes go first");
+        let total: usize = parts.iter().map(|p| p.len()).sum();
+        // The space must exist before the map may cover it.
+        self.reserve(total as u64)?;
+        os::write_all_vectored_at(&self.file, parts, self.len).map_err(|e| Error::io_at("write", &self.path, e))?;
+        self.len += (total - tail) as u64;
+        Ok(())
+    }
+
     /// Writes `header` just past the written bytes without counting it as
     /// written (see `WriterState::sentinel`).
     pub fn put_sentinel(&mut self, header: &[u8; HEADER_SIZE]) -> Result<()> {

@@ -1,5 +1,6 @@
 //! The writer: one per queue, appending records to its own part.
 
+use std::io::IoSlice;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
@@ -15,9 +16,20 @@ use crate::scan::{current_part, rebuild_info_push, Edge};
 use crate::types::{Durability, Format, Mode, MsgType, WriterOptions};
 use crate::warning::{warn, WarningKind};
 
-/// Bytes of records in one call from which they are staged rather than
-/// copied into the map.
+/// Bytes of records in one call from which they are written with `pwrite`
+/// rather than copied into the map.
 const STAGE_MIN: usize = 4096;
+
+/// How a call's records reach the part file.
+#[derive(Clone, Copy)]
+enum Via {
+    /// Copied into the writer's map: no system call.
+    Map,
+    /// Laid out in the staging buffer, written a chunk at a time.
+    Stage,
+    /// One record, written from the caller's buffer with its sentinel.
+    Direct,
+}
 
 pub(crate) struct WriterState {
     paths: Paths,
@@ -101,7 +113,7 @@ mod session {
             return None;
         }
         let part = u32::from_le_bytes(b[4..8].try_into().unwrap());
-        (&b[..4] == MAGIC && crc32fast::hash(&b[..8]).to_le_bytes() == b[8..12]).then_some(part)
+        (&b[..4] == MAGIC && crate::record::crc32(&b[..8]).to_le_bytes() == b[8..12]).then_some(part)
     }
 
     /// `Some(part)` for a `Sync` session (on disk before its first push is
@@ -111,7 +123,7 @@ mod session {
         if let Some(part) = synced {
             b[..4].copy_from_slice(MAGIC);
             b[4..8].copy_from_slice(&part.to_le_bytes());
-            let sum = crc32fast::hash(&b[..8]);
+            let sum = crate::record::crc32(&b[..8]);
             b[8..12].copy_from_slice(&sum.to_le_bytes());
         }
         os::write_all_at(lock, &b, 0).map_err(|e| Error::io_at("write", path, e))?;
@@ -298,19 +310,26 @@ impl WriterState {
     /// reads as "not yet published"; its CRC is deliberately wrong so that
     /// no scan can mistake it for a record. Closing cuts it off.
     fn sentinel(&mut self) -> Result<()> {
+        let bytes = self.sentinel_at(self.data.len(), self.appended + 1);
+        self.data.put_sentinel(&bytes)
+    }
+
+    /// The sentinel for a record `count_pushed` that would start at `start_pos`.
+    fn sentinel_at(&self, start_pos: u64, count_pushed: u32) -> [u8; HEADER_SIZE] {
         let header = Header {
-            start_pos: self.data.len(),
+            start_pos,
             msg_length: 0,
             magic: record::magic_of(self.info.format),
-            count_pushed: self.appended + 1,
+            count_pushed,
             type_byte: MsgType::String.as_byte(),
             crc: 0,
         };
         let mut bytes = [0u8; HEADER_SIZE];
         header.encode_unsigned(&mut bytes);
-        let crc = !record::record_crc(&bytes, &[]);
+        // The CRC field is still zero: the record's checksum, inverted.
+        let crc = !record::crc32(&bytes);
         bytes[21..25].copy_from_slice(&crc.to_le_bytes());
-        self.data.put_sentinel(&bytes)
+        bytes
     }
 
     fn publish(&mut self) -> Result<()> {
@@ -327,7 +346,10 @@ impl WriterState {
         }
     }
 
-    fn append(&mut self, body: &[u8], msg_type: MsgType, staged: bool) -> Result<()> {
+    // Runs once per record pushed; inlined, `how` is a constant of the loop
+    // that calls it (about 45 fewer instructions per single push).
+    #[inline(always)]
+    fn append(&mut self, body: &[u8], msg_type: MsgType, how: Via) -> Result<()> {
         if body.len() as u64 > MAX_BODY {
             return Err(Error::TooLarge { len: body.len() as u64 });
         }
@@ -344,14 +366,23 @@ impl WriterState {
             type_byte: msg_type.as_byte() | if compressed { record::COMPRESSED_FLAG } else { 0 },
             crc: 0,
         };
-        if staged {
-            self.data.stage(HEADER_SIZE + stored.len(), |out| {
-                record::extend_record(out, &header, stored)
-            })?;
-        } else {
-            self.data.append(HEADER_SIZE + stored.len(), |out| {
-                record::write_record(out, &header, stored)
-            })?;
+        match how {
+            Via::Map => {
+                self.data.append(HEADER_SIZE + stored.len(), |out| {
+                    record::write_record(out, &header, stored)
+                })?;
+            }
+            Via::Stage => {
+                self.data.stage(HEADER_SIZE + stored.len(), |out| {
+                    record::extend_record(out, &header, stored)
+                })?;
+            }
+            Via::Direct => {
+                let head = record::sealed_header(&header, stored);
+                let sentinel = self.sentinel_at(header.end(), header.count_pushed + 1);
+                let mut parts = [IoSlice::new(&head), IoSlice::new(stored), IoSlice::new(&sentinel)];
+                self.data.write_parts(&mut parts, HEADER_SIZE)?;
+            }
         }
         self.appended += 1;
         if let Some(d) = &mut self.dict {
@@ -373,14 +404,20 @@ impl WriterState {
             ));
         }
         let (edge, count) = (self.data.len(), self.appended);
-        // A page or more of records at once is staged and written with
-        // `pwrite` (see `PartWriter::stage`); less goes through the map.
+        // A page or more of records at once is written with `pwrite` (see
+        // `PartWriter::stage`), a single such record straight from the
+        // caller's buffer, with its sentinel; less goes through the map.
         let bytes: usize = bodies.iter().map(|b| b.as_ref().len() + HEADER_SIZE).sum();
-        let staged = bytes >= STAGE_MIN;
-        let appended = bodies
-            .iter()
-            .try_for_each(|b| self.append(b.as_ref(), msg_type, staged))
-            .and_then(|()| self.sentinel());
+        let appended = match bodies {
+            [body] if bytes >= STAGE_MIN => self.append(body.as_ref(), msg_type, Via::Direct),
+            _ => {
+                let how = if bytes >= STAGE_MIN { Via::Stage } else { Via::Map };
+                bodies
+                    .iter()
+                    .try_for_each(|b| self.append(b.as_ref(), msg_type, how))
+                    .and_then(|()| self.sentinel())
+            }
+        };
         if let Err(e) = appended {
             self.rollback(edge, count);
             return Err(e);

@@ -39,6 +39,14 @@ fn push_allocates_nothing_and_pop_only_the_body() {
         }
     });
     assert_eq!(batches, 0, "allocations in 10 push_batch calls");
+    // A single record of a page or more is written from the caller's buffer.
+    let large: Vec<Vec<u8>> = (0..8u8).map(|i| vec![i; 4096]).collect();
+    let large_pushes = count(|| {
+        for b in &large {
+            q.push(b, MsgType::Object).unwrap();
+        }
+    });
+    assert_eq!(large_pushes, 0, "allocations in {} pushes of 4 KiB", large.len());
 
     let mut c = Consumer::open(dir.path(), "c", "q").unwrap();
     for _ in 0..2000 {

@@ -14,26 +14,25 @@ scratch=$(mktemp -d -t vqueue-lint-selftest.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 
 # A copy of the files every linter reads except the Rust workspace, which is
-# replaced by a one-file crate with the same rustfmt settings (clippy on the
-# whole workspace twice would double the suite's time for nothing).
+# replaced by a one-file crate with the same rustfmt settings and a feature,
+# plus a second workspace in fuzz/ (as core/fuzz is): clippy on the whole
+# workspace twice would double the suite's time for nothing.
 fresh_copy() {
     rm -rf "$scratch/tree"
-    mkdir -p "$scratch/tree/python" "$scratch/tree/.ci" "$scratch/tree/src"
+    mkdir -p "$scratch/tree/python" "$scratch/tree/.ci" "$scratch/tree/src" "$scratch/tree/fuzz/src"
     cp -r .github ci nix flake.nix rustfmt.toml rust-toolchain.toml "$scratch/tree/"
     cp .ci/run "$scratch/tree/.ci/"
     cp python/pyproject.toml "$scratch/tree/python/"
     cp -r python/vqueue "$scratch/tree/python/"
-    cat >"$scratch/tree/Cargo.toml" <<'TOML'
-[package]
-name = "lint-selftest"
-version = "0.0.0"
-edition = "2021"
-publish = false
-
-[lib]
-path = "src/lib.rs"
-TOML
-    printf '%s\n' '/// Adds one.' 'pub fn add_one(x: u32) -> u32 {' '    x + 1' '}' >"$scratch/tree/src/lib.rs"
+    # The root crate has a feature and leaves fuzz/ out; fuzz/ is a workspace of its own.
+    printf '%s\n' '[package]' 'name = "lint-selftest"' 'version = "0.0.0"' 'edition = "2021"' 'publish = false' '' \
+        '[features]' 'extra = []' '' '[workspace]' 'exclude = ["fuzz"]' >"$scratch/tree/Cargo.toml"
+    printf '%s\n' '[package]' 'name = "lint-selftest-fuzz"' 'version = "0.0.0"' 'edition = "2021"' 'publish = false' '' \
+        '[workspace]' >"$scratch/tree/fuzz/Cargo.toml"
+    local src
+    for src in src fuzz/src; do
+        printf '%s\n' '/// Adds one.' 'pub fn add_one(x: u32) -> u32 {' '    x + 1' '}' >"$scratch/tree/$src/lib.rs"
+    done
 }
 
 # Each seed edits the copy in $1 so that exactly the named linter has
@@ -60,12 +59,30 @@ seed_nix() { # an unused binding
 seed_rustfmt() { # a function squeezed on one line
     printf '%s\n' '/// Adds two.' 'pub fn add_two(x: u32) -> u32 { x+2 }' >>"$1/src/lib.rs"
 }
+seed_rustfmt_workspace() { # the same, in the workspace the root one leaves out
+    seed_rustfmt "$1/fuzz"
+}
 seed_clippy() { # a comparison of a value with itself
     printf '%s\n' '/// Always true.' 'pub fn same(x: u32) -> bool {' '    x == x' '}' >>"$1/src/lib.rs"
+}
+seed_clippy_feature() { # the same, only built with a feature
+    printf '%s\n' '#[cfg(feature = "extra")]' >>"$1/src/lib.rs"
+    seed_clippy "$1"
+}
+seed_clippy_default() { # the same, only built without the feature
+    printf '%s\n' '#[cfg(not(feature = "extra"))]' >>"$1/src/lib.rs"
+    seed_clippy "$1"
+}
+seed_clippy_workspace() { # the same, in the workspace the root one leaves out
+    seed_clippy "$1/fuzz"
 }
 seed_ruff() { # an unused import
     printf '%s\n' 'import os' >>"$1/python/vqueue/errors.py"
 }
+
+# The seeds: one per linter, named as it is, and those named LINTER_WHAT
+# showing that the linter reaches every place such files are.
+SEEDS=("${LINTS[@]}" rustfmt_workspace clippy_feature clippy_default clippy_workspace)
 
 # What each linter must say about its seed, so that a failure for another
 # reason (a crash, a missing file) does not count.
@@ -82,24 +99,26 @@ declare -A EXPECT=(
 
 export CARGO_TARGET_DIR=$scratch/target
 failed=()
-for lint in "${LINTS[@]}"; do
+for seed in "${SEEDS[@]}"; do
+    lint=${seed%%_*}
+    [[ -n ${EXPECT[$lint]:-} ]] || lint=$seed
     fresh_copy
     if ! "lint_$lint" "$scratch/tree" >"$scratch/clean.log" 2>&1; then
-        echo "selftest $lint: the clean copy already fails:"
+        echo "selftest $seed: the clean copy already fails:"
         cat "$scratch/clean.log"
-        failed+=("$lint")
+        failed+=("$seed")
         continue
     fi
-    "seed_$lint" "$scratch/tree"
+    "seed_$seed" "$scratch/tree"
     if "lint_$lint" "$scratch/tree" >"$scratch/seeded.log" 2>&1; then
-        echo "selftest $lint: the seeded mistake was NOT reported"
-        failed+=("$lint")
+        echo "selftest $seed: the seeded mistake was NOT reported"
+        failed+=("$seed")
     elif ! grep -qF -- "${EXPECT[$lint]}" "$scratch/seeded.log"; then
-        echo "selftest $lint: failed without reporting '${EXPECT[$lint]}':"
+        echo "selftest $seed: failed without reporting '${EXPECT[$lint]}':"
         cat "$scratch/seeded.log"
-        failed+=("$lint")
+        failed+=("$seed")
     else
-        echo "selftest $lint: seeded mistake reported (${EXPECT[$lint]})"
+        echo "selftest $seed: seeded mistake reported (${EXPECT[$lint]})"
     fi
 done
 
@@ -107,4 +126,4 @@ if (( ${#failed[@]} )); then
     echo "lint selftest: FAILED: ${failed[*]}"
     exit 1
 fi
-echo "lint selftest: ${#LINTS[@]} of ${#LINTS[@]} linters fail on their seeded mistake"
+echo "lint selftest: ${#SEEDS[@]} of ${#SEEDS[@]} seeded mistakes reported (${#LINTS[@]} linters)"

@@ -65,23 +65,62 @@ lint_workflow_schema() {
 lint_shell() {
     shellcheck --external-sources "$1"/ci/*.sh "$1/.ci/run"
 }
+# Files under DIR whose path matches a git pathspec (a scratch copy is no git
+# checkout: there, every matching file but the linters' own).
+files_under() {
+    if git -C "$1" rev-parse --show-toplevel >/dev/null 2>&1; then
+        git -C "$1" ls-files --cached --others --exclude-standard "$2"
+    else
+        (cd "$1" && find . -path "./$2" -not -path './.tools/*' -not -path '*/target/*' | sed 's|^\./||')
+    fi
+}
 # Every .nix file under DIR.
 lint_nix() {
     local files
-    # A scratch copy is no git checkout: there, every .nix file.
-    if git -C "$1" rev-parse --show-toplevel >/dev/null 2>&1; then
-        mapfile -t files < <(git -C "$1" ls-files --cached --others --exclude-standard '*.nix')
-    else
-        mapfile -t files < <(cd "$1" && find . -name '*.nix' -not -path './.tools/*')
-    fi
+    mapfile -t files < <(files_under "$1" '*.nix')
     (cd "$1" && deadnix --fail "${files[@]}")
 }
-# The Cargo workspace at DIR.
-lint_rustfmt() {
-    cargo fmt --all --check --manifest-path "$1/Cargo.toml"
+# The manifests of every Cargo workspace at DIR: the root one and those it
+# leaves out that have a [workspace] table of their own (core/fuzz, built only
+# by cargo-fuzz, with its own lock file).
+cargo_workspaces() {
+    local manifest
+    echo Cargo.toml
+    while IFS= read -r manifest; do
+        if [[ $manifest == */Cargo.toml ]] && grep -q '^\[workspace\]' "$1/$manifest"; then
+            echo "$manifest"
+        fi
+    done < <(files_under "$1" '*Cargo.toml')
 }
+lint_rustfmt() {
+    local manifest rc=0
+    while IFS= read -r manifest; do
+        cargo fmt --all --check --manifest-path "$1/$manifest" || rc=1
+    done < <(cargo_workspaces "$1")
+    return "$rc"
+}
+# Every target of every workspace, with the default features and with all of
+# them (vqueue-cli's bridge): code can be left out either way.
 lint_clippy() {
-    cargo clippy --quiet --manifest-path "$1/Cargo.toml" --workspace --all-targets -- -D warnings
+    local manifest features rc=0
+    local -a passes=("" --all-features) cfg
+    while IFS= read -r manifest; do
+        # cargo-fuzz builds its crates with --cfg fuzzing, which their
+        # targets need; other workspaces share the root's target folder and
+        # so the dependencies checked there (pyo3 for the wrapper).
+        if grep -q '^cargo-fuzz = true' "$1/$manifest"; then
+            cfg=(--config 'build.rustflags = ["--cfg", "fuzzing"]')
+        else
+            cfg=(--target-dir "${CARGO_TARGET_DIR:-$1/target}")
+        fi
+        for features in "${passes[@]}"; do
+            echo "cargo clippy ./${manifest%Cargo.toml}: ${features:-default features}"
+            # shellcheck disable=SC2086  # an empty $features is no argument
+            cargo clippy --quiet --manifest-path "$1/$manifest" "${cfg[@]}" --workspace --all-targets $features \
+                -- -D warnings </dev/null || rc=1
+        done
+    done < <(cargo_workspaces "$1")
+    return "$rc"
 }
 # The Python package at DIR/python, with the settings of its pyproject.toml.
 lint_ruff() {

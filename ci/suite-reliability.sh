@@ -3,15 +3,17 @@
 #
 #   1. fuzzing: every cargo-fuzz target of core/fuzz for VQUEUE_FUZZ_SECONDS
 #      each (default 30), corpora seeded from the golden queues;
-#   2. simulated power loss (core/tests/power_loss.rs) over
-#      VQUEUE_POWER_LOSS_STEPS scripted operations (default 30);
+#   2. simulated power loss (core/tests/power_loss.rs): the trace of
+#      VQUEUE_POWER_LOSS_STEPS scripted operations (default 30), every crash
+#      state it allows checked;
 #   3. scale (core/tests/scale.rs): VQUEUE_SCALE_MESSAGES messages (default
 #      1,000,000), the writer process restarted every
 #      VQUEUE_SCALE_RESTART_EVERY (default 100,000), four consumer processes
 #      and cleanup alongside.
 #
 # VQUEUE_RELIABILITY_LONG=1 runs the long variant: 10 minutes per fuzz
-# target and every byte cut of the power-loss writes.
+# target, and for power loss 200 operations, every byte cut of the torn
+# writes and every combination of the files' pending changes.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -28,6 +30,7 @@ LONG=${VQUEUE_RELIABILITY_LONG:-0}
 if [[ "$LONG" == 1 ]]; then
     FUZZ_SECONDS=${VQUEUE_FUZZ_SECONDS:-600}
     export VQUEUE_POWER_LOSS_EVERY_BYTE=1
+    export VQUEUE_POWER_LOSS_EXHAUSTIVE=1
     export VQUEUE_POWER_LOSS_STEPS=${VQUEUE_POWER_LOSS_STEPS:-200}
 else
     FUZZ_SECONDS=${VQUEUE_FUZZ_SECONDS:-30}

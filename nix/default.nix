@@ -11,6 +11,12 @@ let
   rust = import ./rust.nix {
     inherit pkgs craneLib version;
     src = source.rust;
+    ffiSrc = source.ffi;
+  };
+  kotlin = import ./kotlin.nix {
+    inherit pkgs version;
+    src = source.kotlin;
+    ffi = rust.vqueue-ffi;
   };
   python = import ./python.nix {
     inherit pkgs toolchain version;
@@ -21,7 +27,8 @@ let
 in
 {
   packages = {
-    inherit (rust) vqueue;
+    inherit (rust) vqueue vqueue-ffi;
+    inherit kotlin;
     python = python.package;
     default = rust.vqueue;
   };
@@ -40,14 +47,18 @@ in
     python = suiteCheck.plain "python" {
       src = source.rust;
       nativeBuildInputs = [ python.testEnv ];
-      # Test the package built above instead of building one with pip.
+      # Test the package built above instead of building one with pip, and
+      # compare its entry points with the vqueue command built above.
       env.VQUEUE_PYTHON_INSTALLED = "1";
+      env.VQUEUE_CLI = "${rust.vqueue}/bin/vqueue";
     };
     lint = suiteCheck.cargo "lint" (
       rust.commonArgs
       // {
         src = source.all;
         cargoArtifacts = rust.devArtifacts;
+        # clippy also builds the workspaces with lock files of their own.
+        cargoVendorDir = craneLib.vendorMultipleCargoDeps { cargoLockList = source.cargoLocks; };
         nativeBuildInputs = rust.commonArgs.nativeBuildInputs ++ tools.linters;
         env.LINT_TOOLS = "path";
       }

@@ -5,6 +5,7 @@
   craneLib,
   version,
   src,
+  ffiSrc,
 }:
 let
   commonArgs = {
@@ -36,11 +37,34 @@ in
     }
   );
 
+  # The UniFFI library (cdylib and staticlib, lib/) and the Kotlin bindings
+  # generated from it (share/vqueue-ffi/kotlin: src/ and native/<JNA prefix>/),
+  # made by the script the Maven build runs.
+  vqueue-ffi = craneLib.mkCargoDerivation (
+    commonArgs
+    // {
+      inherit cargoArtifacts;
+      pname = "vqueue-ffi";
+      src = ffiSrc;
+      buildPhaseCargoCommand = ''bash kotlin/scripts/native.sh "$TMPDIR/uniffi"'';
+      installPhaseCommand = ''
+        mkdir -p "$out/lib" "$out/share/vqueue-ffi"
+        for lib in target/release/libvqueue_ffi.{a,so,dylib}; do
+          if [[ -e $lib ]]; then cp "$lib" "$out/lib/"; fi
+        done
+        cp -r "$TMPDIR/uniffi" "$out/share/vqueue-ffi/kotlin"
+      '';
+      doInstallCargoArtifacts = false;
+    }
+  );
+
+  # Every feature (vqueue-cli's bridge); the lint check also runs clippy with
+  # the default features and on the workspaces left out of this one.
   clippy = craneLib.cargoClippy (
     commonArgs
     // {
       inherit cargoArtifacts;
-      cargoClippyExtraArgs = "--all-targets -- --deny warnings";
+      cargoClippyExtraArgs = "--all-targets --all-features -- --deny warnings";
     }
   );
 

@@ -38,6 +38,12 @@ pub use types::{Durability, Format, Message, Mode, MsgType, Start, WriterOptions
 pub use warning::{set_warning_sink, Warning, WarningKind, WarningSink};
 pub use writer::Queue;
 
+/// The recorder of file changes and fsyncs behind the simulated power loss
+/// (`core/tests/power_loss.rs`); not part of the API.
+#[cfg(feature = "io-trace")]
+#[doc(hidden)]
+pub use os::trace as io_trace;
+
 /// The format's parsers, for the fuzz targets in `core/fuzz` only (cargo-fuzz
 /// builds with `--cfg fuzzing`); not part of the API.
 #[cfg(fuzzing)]

@@ -12,13 +12,35 @@ compile_error!(
      (see the \"Platforms\" section of docs/format.md)"
 );
 
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-pub use memmap2::MmapMut;
 pub use std::fs::File;
+
+#[cfg(feature = "io-trace")]
+pub mod trace;
+
+/// Runs the call `$op`; with the `io-trace` feature, logs what it changed
+/// (`$log` given the recorder and the call's result) while recording.
+macro_rules! traced {
+    ($op:expr, |$r:ident, $out:tt| $log:expr) => {{
+        #[cfg(feature = "io-trace")]
+        let out = trace::call(|| $op, |$r, $out| $log);
+        #[cfg(not(feature = "io-trace"))]
+        let out = $op;
+        out
+    }};
+}
+
+/// Binds `$name` to whether `$path` exists, for a call's log (recording only).
+macro_rules! existed {
+    ($name:ident = $path:expr) => {
+        #[cfg(feature = "io-trace")]
+        let $name = trace::exists($path);
+    };
+}
 
 /// Opens for reading.
 pub fn open_read(path: &Path) -> io::Result<File> {
@@ -28,21 +50,46 @@ pub fn open_read(path: &Path) -> io::Result<File> {
 /// Opens for reading and writing, creating the file if needed and never
 /// truncating it (metadata is rewritten in place).
 pub fn open_rw(path: &Path) -> io::Result<File> {
-    std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
+    existed!(existed = path);
+    traced!(
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path),
+        |r, f| if !existed {
+            r.created(path, f)
+        }
+    )
 }
 
 /// Opens for writing only, creating the file if needed, without truncating.
 pub fn open_write(path: &Path) -> io::Result<File> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
+    existed!(existed = path);
+    traced!(
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path),
+        |r, f| if !existed {
+            r.created(path, f)
+        }
+    )
+}
+
+/// Opens for writing, creating the file or cutting it to nothing.
+fn create_truncate(path: &Path) -> io::Result<File> {
+    existed!(existed = path);
+    traced!(
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path),
+        |r, f| if existed { r.set_len(f) } else { r.created(path, f) }
+    )
 }
 
 /// Reads up to `buf.len()` bytes at `pos`; 0 at or past the end of the file.
@@ -57,6 +104,10 @@ pub fn read_at(file: &File, buf: &mut [u8], pos: u64) -> io::Result<usize> {
 
 /// Writes all of `bytes` at `pos`.
 pub fn write_all_at(file: &File, bytes: &[u8], pos: u64) -> io::Result<()> {
+    traced!(write_all_at_io(file, bytes, pos), |r, _| r.write(file, pos, bytes))
+}
+
+fn write_all_at_io(file: &File, bytes: &[u8], pos: u64) -> io::Result<()> {
     #[cfg(unix)]
     return std::os::unix::fs::FileExt::write_all_at(file, bytes, pos);
     #[cfg(windows)]
@@ -130,6 +181,15 @@ pub fn file_len(path: &Path) -> io::Result<u64> {
 /// the new length; a file system that cannot preallocate only gets the new
 /// length. Windows: setting the end of file allocates the clusters on NTFS.
 pub fn preallocate(file: &File, from: u64, len: u64) -> io::Result<()> {
+    traced!(preallocate_io(file, from, len), |r, _| r.set_len(file))
+}
+
+/// Sets the file's length: cuts it, or extends it with zeros.
+pub fn set_len(file: &File, len: u64) -> io::Result<()> {
+    traced!(file.set_len(len), |r, _| r.set_len(file))
+}
+
+fn preallocate_io(file: &File, from: u64, len: u64) -> io::Result<()> {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     {
         use std::os::fd::AsRawFd;
@@ -168,13 +228,74 @@ pub fn preallocate(file: &File, from: u64, len: u64) -> io::Result<()> {
     }
 }
 
+/// A file mapped for reading and writing, shared with other processes; its
+/// bytes are the map's. Flushing goes through here so that, with the
+/// `io-trace` feature, stores and flushes are recorded with the file.
+pub struct MmapMut {
+    map: memmap2::MmapMut,
+    /// The recorder's token and file, while recording.
+    #[cfg(feature = "io-trace")]
+    traced: Option<(u64, u32)>,
+}
+
+impl MmapMut {
+    fn new(map: memmap2::MmapMut, file: &File) -> MmapMut {
+        #[cfg(feature = "io-trace")]
+        let traced = trace::map(file, map.len());
+        #[cfg(not(feature = "io-trace"))]
+        let _ = file;
+        MmapMut {
+            map,
+            #[cfg(feature = "io-trace")]
+            traced,
+        }
+    }
+
+    /// The whole map to stable storage (`msync`).
+    pub fn flush(&self) -> io::Result<()> {
+        self.flush_range(0, self.map.len())
+    }
+
+    /// `len` bytes at `offset` to stable storage (`msync` of the range).
+    pub fn flush_range(&self, offset: usize, len: usize) -> io::Result<()> {
+        traced!(
+            self.map.flush_range(offset, len),
+            |r, _| if let Some((_, file)) = self.traced {
+                r.sync_range(file, offset, len)
+            }
+        )
+    }
+}
+
+impl std::ops::Deref for MmapMut {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.map
+    }
+}
+
+impl std::ops::DerefMut for MmapMut {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        &mut self.map
+    }
+}
+
+#[cfg(feature = "io-trace")]
+impl Drop for MmapMut {
+    fn drop(&mut self) {
+        if let Some((token, _)) = self.traced {
+            trace::unmap(token);
+        }
+    }
+}
+
 /// Maps the whole file for reading and writing, shared with other processes.
 ///
 /// # Safety
 /// The caller must keep the file at least as long as the map while the map
 /// lives (no process shrinks it), or accesses fault.
 pub unsafe fn map_mut(file: &File) -> io::Result<MmapMut> {
-    memmap2::MmapMut::map_mut(file)
+    Ok(MmapMut::new(memmap2::MmapMut::map_mut(file)?, file))
 }
 
 /// Maps the first `len` bytes of the file, which must have at least that many.
@@ -182,7 +303,7 @@ pub unsafe fn map_mut(file: &File) -> io::Result<MmapMut> {
 /// # Safety
 /// As for [`map_mut`].
 pub unsafe fn map_mut_len(file: &File, len: usize) -> io::Result<MmapMut> {
-    memmap2::MmapOptions::new().len(len).map_mut(file)
+    Ok(MmapMut::new(memmap2::MmapOptions::new().len(len).map_mut(file)?, file))
 }
 
 /// Drops `len` bytes of a shared file map at `offset` from this process's
@@ -194,19 +315,22 @@ pub fn release_mapped(map: &MmapMut, offset: usize, len: usize) {
     #[cfg(unix)]
     // SAFETY: the map is a shared mapping of a file, where MADV_DONTNEED
     // discards no data; the range is checked by memmap2.
-    let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, len) };
+    let _ = unsafe {
+        map.map
+            .unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, len)
+    };
     #[cfg(windows)]
     let _ = (map, offset, len);
 }
 
 /// Data and metadata of the file to stable storage.
 pub fn sync(file: &File) -> io::Result<()> {
-    file.sync_all()
+    traced!(file.sync_all(), |r, _| r.sync(file, false))
 }
 
 /// Data of the file (and the metadata needed to read it back) to stable storage.
 pub fn sync_data(file: &File) -> io::Result<()> {
-    file.sync_data()
+    traced!(file.sync_data(), |r, _| r.sync(file, true))
 }
 
 /// Makes the directory's entries (files created, renamed, removed) durable.
@@ -218,7 +342,7 @@ pub fn sync_dir(path: &Path) -> Result<()> {
 
 fn sync_dir_io(path: &Path) -> io::Result<()> {
     #[cfg(unix)]
-    return File::open(path)?.sync_all();
+    return traced!(File::open(path)?.sync_all(), |r, _| r.sync_dir(path));
     #[cfg(windows)]
     {
         let _ = path;
@@ -275,20 +399,48 @@ pub fn is_locked(path: &Path) -> bool {
 }
 
 /// The queue directory as an absolute path, created first when `create`.
+/// Directories it creates are made durable in their parents (a power loss
+/// must not take away a queue whose pushes were acknowledged as durable).
 pub fn queue_dir(base: &Path, create: bool) -> Result<PathBuf> {
     if create {
+        let missing: Vec<&Path> = base
+            .ancestors()
+            .filter(|p| !p.as_os_str().is_empty())
+            .take_while(|p| !p.exists())
+            .collect();
         create_dir_all(base)?;
+        for dir in missing.iter().rev() {
+            match dir.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => sync_dir(parent)?,
+                _ => sync_dir(Path::new("."))?,
+            }
+        }
     }
     base.canonicalize()
         .map_err(|e| Error::io_at("open queue directory", base, e))
 }
 
 pub fn create_dir_all(path: &Path) -> Result<()> {
-    std::fs::create_dir_all(path).map_err(|e| Error::io_at("create directory", path, e))
+    // The directories missing, outermost first (recorded while recording).
+    #[cfg(feature = "io-trace")]
+    let missing: Vec<&Path> = {
+        let mut m: Vec<&Path> = path.ancestors().take_while(|p| !trace::exists(p)).collect();
+        m.reverse();
+        m
+    };
+    traced!(std::fs::create_dir_all(path), |r, _| for p in missing {
+        r.mkdir(p)
+    })
+    .map_err(|e| Error::io_at("create directory", path, e))
 }
 
 pub fn remove_file(path: &Path) -> io::Result<()> {
-    std::fs::remove_file(path)
+    traced!(std::fs::remove_file(path), |r, _| r.unlink(path))
+}
+
+/// Renames `from` to `to` (same directory), replacing `to`.
+fn rename(from: &Path, to: &Path) -> io::Result<()> {
+    traced!(std::fs::rename(from, to), |r, _| r.rename(from, to))
 }
 
 /// Bytes held by the files directly in a directory (0 when unreadable).
@@ -300,7 +452,27 @@ pub fn dir_bytes(path: &Path) -> u64 {
 
 /// Removes a directory and everything in it.
 pub fn remove_dir_all(path: &Path) -> Result<()> {
-    std::fs::remove_dir_all(path).map_err(|e| Error::io_at("remove", path, e))
+    // What goes, innermost first (recorded while recording).
+    #[cfg(feature = "io-trace")]
+    let gone: Vec<PathBuf> = {
+        fn walk(p: &Path, out: &mut Vec<PathBuf>) {
+            if let Ok(d) = std::fs::read_dir(p) {
+                for e in d.flatten() {
+                    walk(&e.path(), out);
+                }
+            }
+            out.push(p.to_path_buf());
+        }
+        let mut g = Vec::new();
+        if trace::exists(path) {
+            walk(path, &mut g);
+        }
+        g
+    };
+    traced!(std::fs::remove_dir_all(path), |r, _| for p in &gone {
+        r.unlink(p)
+    })
+    .map_err(|e| Error::io_at("remove", path, e))
 }
 
 /// Names of the entries of a directory (those that are valid UTF-8), with
@@ -331,21 +503,17 @@ pub fn persist_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 pub fn persist_atomically_via(path: &Path, tmp: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = tmp.to_path_buf();
     let result = (|| {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
+        let f = create_truncate(&tmp)?;
+        write_all_at(&f, bytes, 0)?;
+        sync(&f)?;
+        rename(&tmp, path)?;
         if let Some(dir) = path.parent() {
             sync_dir_io(dir)?;
         }
         Ok(())
     })();
     if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+        let _ = remove_file(&tmp);
     }
     result
 }
@@ -357,8 +525,7 @@ pub fn rewrite(path: &Path, bytes: &[u8]) -> Result<()> {
     write_all_at(&f, bytes, 0).map_err(|e| Error::io_at("write", path, e))?;
     let len = f.metadata().map_err(|e| Error::io_at("stat", path, e))?.len();
     if len > bytes.len() as u64 {
-        f.set_len(bytes.len() as u64)
-            .map_err(|e| Error::io_at("truncate", path, e))?;
+        set_len(&f, bytes.len() as u64).map_err(|e| Error::io_at("truncate", path, e))?;
     }
-    f.sync_all().map_err(|e| Error::io_at("sync", path, e))
+    sync(&f).map_err(|e| Error::io_at("sync", path, e))
 }

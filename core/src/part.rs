@@ -42,7 +42,7 @@ impl PartWriter {
     /// an unpublished tail and gets overwritten.
     pub fn open(path: &Path, len: u64) -> Result<PartWriter> {
         let file = os::open_rw(path).map_err(|e| Error::io_at("open", path, e))?;
-        file.set_len(len).map_err(|e| Error::io_at("truncate", path, e))?;
+        os::set_len(&file, len).map_err(|e| Error::io_at("truncate", path, e))?;
         Ok(PartWriter {
             file,
             path: path.to_path_buf(),
@@ -81,7 +81,7 @@ impl PartWriter {
                     // A failed reservation may still have grown the file; keep
                     // it at what the mapping covers so nothing unreserved gets
                     // mapped.
-                    let _ = self.file.set_len(self.cap);
+                    let _ = os::set_len(&self.file, self.cap);
                     return Err(Error::io(
                         format!("reserve {} bytes for {}", new_cap - self.cap, self.path.display()),
                         err,
@@ -223,9 +223,7 @@ impl PartWriter {
     pub fn finish(&mut self) -> Result<()> {
         self.write_staged(0)?;
         self.map = None;
-        self.file
-            .set_len(self.len)
-            .map_err(|e| Error::io_at("truncate", &self.path, e))?;
+        os::set_len(&self.file, self.len).map_err(|e| Error::io_at("truncate", &self.path, e))?;
         self.cap = self.len;
         Ok(())
     }

@@ -267,10 +267,7 @@ impl WriterState {
             .map_err(|e| Error::io_at("stat", &state.info_push_path, e))?
             .len();
         if actual != fixed {
-            state
-                .info_push
-                .set_len(fixed)
-                .map_err(|e| Error::io_at("truncate", &state.info_push_path, e))?;
+            os::set_len(&state.info_push, fixed).map_err(|e| Error::io_at("truncate", &state.info_push_path, e))?;
         }
         // SAFETY: the file has exactly `fixed` bytes and only the writer,
         // which holds the queue lock, resizes it.
@@ -281,6 +278,9 @@ impl WriterState {
             os::sync(state.data.file()).map_err(|e| Error::io_at("sync", &state.paths.part_data(part), e))?;
             os::sync(&state.info_push).map_err(|e| Error::io_at("sync", &state.info_push_path, e))?;
             os::sync_dir(&dir)?;
+            // Its directory too: `Q_info_queue` must never name a part
+            // that a power loss can take away.
+            os::sync_dir(&state.paths.base)?;
         }
         // The part is complete on disk before the queue points at it.
         let iq = state.paths.info_queue();

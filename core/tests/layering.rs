@@ -17,7 +17,7 @@ const LAYERS: [&[&str]; 5] = [
 ];
 
 /// What only `os` may name: the platform, the file system, raw syscalls.
-const OS_ONLY: [&str; 8] = [
+const OS_ONLY: [&str; 9] = [
     "std::fs",
     "std::os",
     "libc::",
@@ -26,6 +26,9 @@ const OS_ONLY: [&str; 8] = [
     ".sync_all(",
     ".sync_data(",
     ".read_at(",
+    // So that the power-loss recorder (`os/trace.rs`) sees every change
+    // (maps are flushed through `os::MmapMut`, which records it).
+    ".set_len(",
 ];
 
 fn src_dir() -> PathBuf {

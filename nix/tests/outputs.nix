@@ -19,7 +19,8 @@ let
     "shellcheck"
     "zizmor"
   ];
-  contains = needle: haystack: builtins.match ".*${needle}.*" haystack != null;
+  # The regular expression may name a store path: its context does not matter here.
+  contains = needle: haystack: builtins.match ".*${builtins.unsafeDiscardStringContext needle}.*" haystack != null;
   names = drvs: map (d: d.name) drvs;
   hasPrefixIn = prefix: list: builtins.any (n: builtins.substring 0 (builtins.stringLength prefix) n == prefix) list;
   # The .drv text behind a string that refers to a derivation's output.
@@ -42,7 +43,12 @@ let
         checks.clippy
         checks.rustfmt
         packages.vqueue
+        packages.vqueue-ffi
       ];
+      ffi = packages.vqueue-ffi;
+      jar = packages.kotlin.stubArgs;
+      pom = builtins.readFile ../../kotlin/pom.xml;
+      ffiCrateTypes = (builtins.fromTOML (builtins.readFile ../../bindings/ffi/Cargo.toml)).lib.crate-type;
       assertions = {
         "check names" =
           builtins.attrNames checks == [
@@ -55,8 +61,10 @@ let
         "package names" =
           builtins.attrNames packages == [
             "default"
+            "kotlin"
             "python"
             "vqueue"
+            "vqueue-ffi"
           ];
         "default package is the vqueue command" =
           packages.default.drvPath == packages.vqueue.drvPath && packages.vqueue.meta.mainProgram == "vqueue";
@@ -71,6 +79,7 @@ let
           release.craneFunction == "buildDepsOnly"
           && !(release.stubArgs ? CARGO_PROFILE)
           && (artifactsOf checks.clippy).drvPath == release.drvPath
+          && (artifactsOf ffi).drvPath == release.drvPath
           && dev.craneFunction == "buildDepsOnly"
           && dev.stubArgs.CARGO_PROFILE == "dev"
           && (artifactsOf checks.lint).drvPath == dev.drvPath;
@@ -90,7 +99,7 @@ let
         ] && contains "SKIPPED" checks.python.stubArgs.buildPhase;
         "clippy denies warnings on all targets of the workspace" =
           checks.clippy.craneFunction == "cargoClippy"
-          && contains "--all-targets -- --deny warnings" checks.clippy.stubArgs.cargoClippyExtraArgs
+          && contains "--all-targets --all-features -- --deny warnings" checks.clippy.stubArgs.cargoClippyExtraArgs
           && contains "--workspace" checks.clippy.stubArgs.cargoExtraArgs;
         "rustfmt check" = checks.rustfmt.craneFunction == "cargoFmt";
         "python package: maturin hook, Cargo.lock vendored" =
@@ -102,6 +111,39 @@ let
           && builtins.elem "maturin-build-hook" (names p.nativeBuildInputs)
           && p.cargoDeps.stubArgs.lockFile == builtins.readFile ../../Cargo.lock
           && builtins.all (t: t.stubArgs.channel == channel) p.cargoDeps.stubArgs.toolchain;
+        "vqueue-ffi: the script the Maven build runs, on the workspace and that script only" =
+          ffi.craneFunction == "mkCargoDerivation"
+          && ffi.stubArgs.pname == "vqueue-ffi"
+          && contains "bash kotlin/scripts/native.sh " ffi.stubArgs.buildPhaseCargoCommand
+          && contains "cargo build --profile \"[$]profile\" -p vqueue-ffi" (builtins.readFile ../../kotlin/scripts/native.sh)
+          && builtins.pathExists "${ffi.stubArgs.src}/kotlin/scripts/native.sh"
+          && builtins.pathExists "${ffi.stubArgs.src}/Cargo.lock"
+          && !(builtins.pathExists "${ffi.stubArgs.src}/kotlin/src")
+          && !(builtins.pathExists "${ffi.stubArgs.src}/docs");
+        "vqueue-ffi installs the cdylib, the staticlib and the Kotlin bindings" =
+          builtins.elem "cdylib" ffiCrateTypes
+          && builtins.elem "staticlib" ffiCrateTypes
+          && contains "target/release/libvqueue_ffi[.][{]a,so,dylib[}]" ffi.stubArgs.installPhaseCommand
+          && contains "share/vqueue-ffi/kotlin" ffi.stubArgs.installPhaseCommand
+          && !ffi.stubArgs.doInstallCargoArtifacts;
+        "kotlin: buildMavenPackage of kotlin/, dependencies fixed by mvnHash" =
+          jar.pname == "vqueue-kotlin"
+          && builtins.pathExists "${jar.src}/pom.xml"
+          && !(builtins.pathExists "${jar.src}/target")
+          && builtins.match "sha256-[A-Za-z0-9+/]{43}=" jar.mvnHash != null
+          && jar.mvnJdk.name == "jdk17"
+          && contains "<kotlin.compiler.jvmTarget>17<" pom
+          && !jar.doCheck;
+        "kotlin: both Maven runs take the library and bindings of vqueue-ffi, not cargo" =
+          let
+            copies = script: contains "${ffi}/share/vqueue-ffi/kotlin target/uniffi" script;
+          in
+          copies jar.preBuild
+          && copies jar.mvnFetchExtraArgs.preBuild
+          && contains "<generated.dir>[$][{]project.build.directory[}]/uniffi<" pom
+          && contains "-Dvqueue.native.skip=true" jar.mvnParameters
+          && contains "<skip>[$][{]vqueue.native.skip[}]</skip>" pom
+          && contains "install -Dm644 -t \"[$]out/share/java\" target/vqueue-[*][.]jar" jar.installPhase;
         "python check runs the python suite against the built package" =
           let
             env = builtins.head checks.python.stubArgs.nativeBuildInputs;
@@ -109,11 +151,19 @@ let
           checks.python.suite == "python"
           && contains "bash ci/test.sh python" checks.python.stubArgs.buildPhase
           && checks.python.stubArgs.env.VQUEUE_PYTHON_INSTALLED == "1"
+          && checks.python.stubArgs.env.VQUEUE_CLI == "${packages.vqueue}/bin/vqueue"
           && builtins.elem packages.python.drvPath (map (d: d.drvPath) env.stubArgs.packages);
         "lint check runs the lint suite with the linters of nixpkgs" =
           checks.lint.suite == "lint"
           && contains "bash ci/test.sh lint" checks.lint.stubArgs.buildPhaseCargoCommand
           && checks.lint.stubArgs.env.LINT_TOOLS == "path"
+          && checks.lint.stubArgs.cargoVendorDir.craneFunction == "vendorMultipleCargoDeps"
+          # The Cargo.lock of every workspace ci/lint.sh finds.
+          && builtins.all (lock: builtins.elem (builtins.readFile lock) checks.lint.stubArgs.cargoVendorDir.stubArgs.lockFiles) [
+            ../../Cargo.lock
+            ../../core/fuzz/Cargo.lock
+            ../../python/benchmarks/upstream_wrapper/Cargo.lock
+          ]
           && builtins.all (t: builtins.elem t (names checks.lint.stubArgs.nativeBuildInputs)) linters;
         "dev shell has every suite's tools" =
           builtins.all (t: builtins.elem t shellPackages) (

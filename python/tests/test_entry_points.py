@@ -1,15 +1,21 @@
 """The ``vqueue`` binary, ``python -m vqueue`` and the package's ``vqueue``
 script run the same code: on the golden queues, the same command lines give
-the same stdout, stderr and exit code, byte for byte."""
+the same stdout, stderr and exit code, byte for byte.
+
+Against an installed package (``VQUEUE_PYTHON_INSTALLED=1``: a wheel, the Nix
+build) there is no checkout to build the binary from: the package's two entry
+points are compared, and with the binary named by ``VQUEUE_CLI`` when set."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import pytest
 
@@ -27,8 +33,13 @@ FIXTURES = [
 
 
 @pytest.fixture(scope="session")
-def binary() -> Path:
-    """The ``vqueue`` binary built from this checkout (cargo does nothing when it is fresh)."""
+def binary() -> Optional[Path]:
+    """The ``vqueue`` binary to compare with the package: built from this
+    checkout (cargo does nothing when it is fresh), or for an installed
+    package the one named by ``VQUEUE_CLI``, if any."""
+    if os.environ.get("VQUEUE_PYTHON_INSTALLED") == "1":
+        named = os.environ.get("VQUEUE_CLI")
+        return Path(named) if named else None
     proc = subprocess.run(
         ["cargo", "build", "--release", "-p", "vqueue-cli", "--bin", "vqueue", "--message-format=json"],
         cwd=REPO, capture_output=True, text=True, timeout=1800,
@@ -41,11 +52,21 @@ def binary() -> Path:
     raise AssertionError("cargo reported no vqueue executable")
 
 
-def entry_points(binary: Path) -> List[Tuple[str, List[str]]]:
-    script = Path(sys.executable).with_name("vqueue")
-    assert script.is_file(), f"the package installs a vqueue script next to {sys.executable}"
-    return [("binary", [str(binary)]), ("python -m vqueue", [sys.executable, "-m", "vqueue"]),
-            ("vqueue script", [str(script)])]
+def package_script() -> Path:
+    """The ``vqueue`` script the package installs: in the interpreter's scripts
+    folder (a venv's bin/, Scripts on Windows) or, for interpreters whose
+    environment differs from their installation (Nix), beside the executable."""
+    folders = [sysconfig.get_path("scripts"), str(Path(sys.executable).parent)]
+    found = shutil.which("vqueue", path=os.pathsep.join(folders))
+    assert found, f"the package installs a vqueue script in one of {folders}"
+    return Path(found)
+
+
+def entry_points(binary: Optional[Path]) -> List[Tuple[str, List[str]]]:
+    points = [("python -m vqueue", [sys.executable, "-m", "vqueue"]), ("vqueue script", [str(package_script())])]
+    if binary is not None:
+        points.insert(0, ("binary", [str(binary)]))
+    return points
 
 
 def run(cmd: List[str], args: List[str], cwd: Path, stdin: bytes = b"") -> Tuple[int, bytes, bytes]:
@@ -53,7 +74,7 @@ def run(cmd: List[str], args: List[str], cwd: Path, stdin: bytes = b"") -> Tuple
     return proc.returncode, proc.stdout, proc.stderr
 
 
-def assert_same(binary: Path, args: List[str], cwd: Path, fresh=None, stdin: bytes = b"") -> Tuple[int, bytes, bytes]:
+def assert_same(binary: Optional[Path], args: List[str], cwd: Path, fresh=None, stdin: bytes = b"") -> Tuple[int, bytes, bytes]:
     results = []
     for name, cmd in entry_points(binary):
         if fresh is not None:

@@ -14,7 +14,7 @@ use crate::{lock, Message, Mode, MsgType, QueueError, Start};
 /// share between threads: calls are serialised.
 #[derive(uniffi::Object)]
 pub struct Consumer {
-    inner: Mutex<core::Consumer>,
+    pub(crate) inner: Mutex<core::Consumer>,
 }
 
 #[uniffi::export]

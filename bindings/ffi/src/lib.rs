@@ -8,6 +8,7 @@ uniffi::setup_scaffolding!("vqueue_uniffi");
 
 mod consumer;
 mod error;
+mod fast;
 mod logger;
 mod maintenance;
 mod queue;
@@ -15,6 +16,7 @@ mod types;
 
 pub use consumer::Consumer;
 pub use error::QueueError;
+pub use fast::take_error;
 pub use logger::{set_logger, Logger, Warning};
 pub use maintenance::{cleanup, inspect, repair, verify, ProgressListener};
 pub use queue::Queue;

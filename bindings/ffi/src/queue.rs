@@ -10,7 +10,7 @@ use crate::{lock, Durability, Format, Mode, MsgType, QueueError};
 /// its current part. Safe to share between threads: calls are serialised.
 #[derive(uniffi::Object)]
 pub struct Queue {
-    inner: Mutex<core::Queue>,
+    pub(crate) inner: Mutex<core::Queue>,
 }
 
 #[uniffi::export]

@@ -13,7 +13,12 @@ static ALLOC: vqueue_core_fuzz::Bounded = vqueue_core_fuzz::Bounded;
 
 fuzz_target!(|data: &[u8]| {
     let pieces = split(data, 2);
-    let _ = vqueue_core::fuzzing::parse_info_pop(Q, "c", pieces[0].unwrap_or_default(), std::path::Path::new("q_info_pop_c"));
+    let _ = vqueue_core::fuzzing::parse_info_pop(
+        Q,
+        "c",
+        pieces[0].unwrap_or_default(),
+        std::path::Path::new("q_info_pop_c"),
+    );
     let _ = vqueue_core::fuzzing::decode_backup(pieces[1].unwrap_or_default());
     let mut files = vec![("q_info_pop_c", pieces[0].unwrap_or_default())];
     if let Some(lock) = pieces[1] {

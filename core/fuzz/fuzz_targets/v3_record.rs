@@ -13,7 +13,9 @@ static ALLOC: vqueue_core_fuzz::Bounded = vqueue_core_fuzz::Bounded;
 
 fuzz_target!(|data: &[u8]| {
     let pieces = split(data, 2);
-    let (Some(dict), Some(stored)) = (pieces[0], pieces[1]) else { return };
+    let (Some(dict), Some(stored)) = (pieces[0], pieces[1]) else {
+        return;
+    };
     // Header: start 0, stored length, v3 magic, counter 1, type `O` with the
     // compressed flag, CRC over the header (CRC field zero) and the body.
     let mut record = Vec::with_capacity(25 + stored.len());
@@ -33,6 +35,9 @@ fuzz_target!(|data: &[u8]| {
     let info_push = format!("{line}{}\n", crc32fast::hash(line.as_bytes()));
     put(&base.join("q-0/q_info_push"), info_push.as_bytes());
     let line = format!("{Q};0;");
-    put(&base.join("q_info_queue"), format!("{line}{}\n", crc32fast::hash(line.as_bytes())).as_bytes());
+    put(
+        &base.join("q_info_queue"),
+        format!("{line}{}\n", crc32fast::hash(line.as_bytes())).as_bytes(),
+    );
     exercise(&base, Q);
 });

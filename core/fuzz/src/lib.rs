@@ -96,7 +96,10 @@ pub fn template() -> &'static [(PathBuf, Vec<u8>)] {
     FILES.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("vqueue-fuzz-template-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        for part in [&[&b"first message"[..], b"second", b"third, a little longer"][..], &[b"fourth", b"fifth"]] {
+        for part in [
+            &[&b"first message"[..], b"second", b"third, a little longer"][..],
+            &[b"fourth", b"fifth"],
+        ] {
             let mut q = Queue::open(&dir, Q, Mode::ReadWrite).expect("template writer");
             for body in part {
                 q.push(body, MsgType::String).expect("template push");

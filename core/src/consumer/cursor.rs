@@ -108,8 +108,27 @@ impl ConsumerState {
     /// A saved position past its part's data (the data was lost, or the
     /// file was edited) is damage every mode reports on the next read, and
     /// `skip_corrupt` resumes at the part's right edge.
+    ///
+    /// Except when intact records lead from the right edge exactly to the
+    /// position: a power loss kept records (flushed by a `sync` push) and
+    /// the position of a consumer that read them, but not the line that
+    /// published them. The consumer then takes the records as published, as
+    /// the writer's recovery will.
     pub fn check_position(&mut self, source: &Path) {
         if self.damage.is_none() && self.pos > self.info.right_edge && self.paths.part_dir(self.part).is_dir() {
+            if let Some(n) = self.records_reach(self.pos) {
+                log::info!(
+                    "{}: position {} in part {} is past the published right edge {}, at the end of {n} \
+                     intact records; taking them as published",
+                    source.display(),
+                    self.pos,
+                    self.part,
+                    self.info.right_edge
+                );
+                self.info.right_edge = self.pos;
+                self.info.count += n;
+                return;
+            }
             let detail = format!(
                 "position {} in part {} is past that part's right edge {}",
                 self.pos, self.part, self.info.right_edge
@@ -121,6 +140,24 @@ impl ConsumerState {
                 what: Damaged::Position(source.into()),
             });
         }
+    }
+
+    /// How many intact records, numbered on from the published count, lead
+    /// from the right edge exactly to `to`; `None` when they do not.
+    fn records_reach(&self, to: u64) -> Option<u32> {
+        let data = self.paths.part_data(self.part);
+        let len = os::file_len(&data).ok()?.min(to);
+        let mut reader = PartReader::open(&data).ok()?;
+        let (mut at, mut n) = (self.info.right_edge, 0u32);
+        while at < to {
+            let h = reader.record_at(at, len, self.info.format).ok()??;
+            if h.count_pushed != self.info.count.checked_add(n + 1)? {
+                return None;
+            }
+            at += (HEADER_SIZE + h.msg_length as usize) as u64;
+            n += 1;
+        }
+        (at == to).then_some(n)
     }
 
     pub fn snapshot(&self) -> Snapshot {

@@ -12,6 +12,7 @@ pub(super) struct CommitFiles {
     queue: String,
     consumer: String,
     path: PathBuf,
+    lock_path: PathBuf,
     file: File,
     map: Option<MmapMut>,
     backup: Option<MmapMut>,
@@ -36,6 +37,7 @@ impl CommitFiles {
             queue: paths.queue.clone(),
             consumer: consumer.to_string(),
             path,
+            lock_path: paths.info_pop_lock(consumer),
             file,
             map: None,
             backup: None,
@@ -51,22 +53,18 @@ impl CommitFiles {
             .map_err(|e| Error::io_at("stat", &files.path, e))?
             .len();
         if actual != len && record.len() as u64 == len {
-            files
-                .file
-                .set_len(len)
-                .map_err(|e| Error::io_at("truncate", &files.path, e))?;
+            os::set_len(&files.file, len).map_err(|e| Error::io_at("truncate", &files.path, e))?;
         }
         if record.len() as u64 == len {
             // SAFETY: the file has exactly `len` bytes and only this consumer
             // (holding its lock) resizes it.
             files.map = Some(unsafe { os::map_mut(&files.file) }.map_err(|e| Error::io_at("map", &files.path, e))?);
         }
-        let lock_path = paths.info_pop_lock(consumer);
+        let lock_path = files.lock_path.clone();
         let lock = lock.try_clone().map_err(|e| Error::io_at("open", &lock_path, e))?;
         let lock_len = lock.metadata().map_err(|e| Error::io_at("stat", &lock_path, e))?.len();
         if lock_len < meta::BACKUP_LEN as u64 {
-            lock.set_len(meta::BACKUP_LEN as u64)
-                .map_err(|e| Error::io_at("truncate", &lock_path, e))?;
+            os::set_len(&lock, meta::BACKUP_LEN as u64).map_err(|e| Error::io_at("truncate", &lock_path, e))?;
         }
         // SAFETY: as above; the lock file is never shrunk by this project.
         let mut backup =
@@ -93,6 +91,11 @@ impl CommitFiles {
     }
 
     pub fn sync(&self) -> Result<()> {
+        // The backup first: a later commit torn in the position file by a
+        // power loss falls back to it, so it must hold the synced position.
+        if let Some(b) = &self.backup {
+            b.flush().map_err(|e| Error::io_at("sync", &self.lock_path, e))?;
+        }
         if let Some(m) = &self.map {
             m.flush().map_err(|e| Error::io_at("sync", &self.path, e))?;
         }

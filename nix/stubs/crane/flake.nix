@@ -29,6 +29,13 @@
             mkCargoDerivation = builder "mkCargoDerivation";
             cargoClippy = builder "cargoClippy";
             cargoFmt = builder "cargoFmt";
+            vendorMultipleCargoDeps =
+              args:
+              pkgs.stdenv.mkDerivation {
+                name = "vendor-cargo-deps";
+                lockFiles = map builtins.readFile args.cargoLockList;
+                passthru.craneFunction = "vendorMultipleCargoDeps";
+              };
           };
       in
       libWith null;

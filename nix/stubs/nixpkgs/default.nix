@@ -63,6 +63,9 @@ let
         };
     };
     inherit python3Packages;
+    maven = tool "maven" // {
+      buildMavenPackage = mkDerivation;
+    };
     makeRustPlatform =
       { cargo, rustc }:
       {
@@ -88,7 +91,6 @@ let
     "git"
     "go"
     "jdk17"
-    "maven"
     "ruff"
     "shellcheck"
     "swift"

@@ -9,6 +9,7 @@ rec {
       }) names
     );
   inherit (builtins) mapAttrs;
+  fakeHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
   optionals = cond: list: if cond then list else [ ];
   filterAttrs = pred: set: builtins.removeAttrs set (builtins.filter (n: !pred n set.${n}) (builtins.attrNames set));
   fix =

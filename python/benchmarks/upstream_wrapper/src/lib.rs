@@ -54,7 +54,11 @@ impl Queue {
     #[new]
     #[pyo3(signature = (base_path, queue_name, mode, format = "v2"))]
     fn new(base_path: &str, queue_name: &str, mode: Mode, format: &str) -> PyResult<Self> {
-        let f = if format == "v3" { FormatVersion::V3 } else { FormatVersion::V2 };
+        let f = if format == "v3" {
+            FormatVersion::V3
+        } else {
+            FormatVersion::V2
+        };
         UQueue::new_with_format(base_path, queue_name, mode.to_upstream(), f)
             .map(|inner| Queue { inner })
             .map_err(err)
@@ -93,7 +97,9 @@ struct Consumer {
 impl Consumer {
     #[new]
     fn new(base_path: &str, consumer_name: &str, queue_name: &str) -> PyResult<Self> {
-        UConsumer::new(base_path, consumer_name, queue_name).map(|inner| Consumer { inner }).map_err(err)
+        UConsumer::new(base_path, consumer_name, queue_name)
+            .map(|inner| Consumer { inner })
+            .map_err(err)
     }
 
     #[staticmethod]

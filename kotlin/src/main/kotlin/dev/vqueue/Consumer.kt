@@ -1,5 +1,7 @@
 package dev.vqueue
 
+import java.lang.ref.Reference
+import java.nio.ByteBuffer
 import java.nio.file.Path
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
@@ -14,6 +16,11 @@ import kotlinx.coroutines.flow.flow
  * threads (calls are serialised).
  */
 class Consumer private constructor(private val raw: NativeConsumer) : AutoCloseable {
+    /** A reference of the native handle for the fast calls, given back when this object is collected. */
+    private val handle: Long = raw.uniffiCloneHandle().also { h ->
+        UniffiLib.CLEANER.register(this, Runnable { FastCalls.vqueue_release_consumer(h) })
+    }
+
     companion object {
         /**
          * Opens consumer [name] of [queue] in [base]. With [Mode.READ_WRITE]
@@ -39,31 +46,86 @@ class Consumer private constructor(private val raw: NativeConsumer) : AutoClosea
     }
 
     /** True when a record is ready for [popBody]. */
-    fun popHeader(): Boolean = raw.popHeader()
+    fun popHeader(): Boolean {
+        val ready = FastCalls.vqueue_pop_header(handle)
+        Reference.reachabilityFence(this)
+        return FastCalls.check(ready) == 1L
+    }
 
     /** The body of the record announced by [popHeader]; null when none is. */
-    fun popBody(): ByteArray? = raw.popBody()
+    fun popBody(): ByteArray? = popOne(FastCalls.POP_PENDING_ONLY)?.body
 
     /** Saves the position after the last popped record. */
-    fun commit() = raw.commit()
+    fun commit() {
+        val done = FastCalls.vqueue_commit(handle)
+        Reference.reachabilityFence(this)
+        FastCalls.check(done)
+    }
 
     /** Unread records in the current part. */
     val batchSize: Int get() = raw.getBatchSize().toInt()
 
     /** The next record, or null when everything has been read. */
-    fun pop(): Message? = raw.pop()
+    fun pop(): Message? = popOne(0)
 
     /** Up to [max] records in one call; fewer (maybe none) at the end. */
-    fun popBatch(max: Int): List<Message> = raw.popBatch(max.toUInt())
+    fun popBatch(max: Int): List<Message> = popMany(max, 0)
 
     /** [pop] and [commit] in one call: the returned record is acknowledged. */
-    fun popCommit(): Message? = raw.popCommit()
+    fun popCommit(): Message? = popOne(FastCalls.POP_COMMIT)
 
     /** [popBatch] and [commit] in one call. */
-    fun popBatchCommit(max: Int): List<Message> = raw.popBatchCommit(max.toUInt())
+    fun popBatchCommit(max: Int): List<Message> = popMany(max, FastCalls.POP_COMMIT)
 
     /** The records there are now, each popped as the sequence is iterated (not committed). */
-    fun messages(): Sequence<Message> = generateSequence { raw.pop() }
+    fun messages(): Sequence<Message> = generateSequence { pop() }
+
+    private fun popOne(flags: Int): Message? {
+        val s = Scratch.get()
+        return if (popInto(s, 1, flags) == 0) null else message(s.data, s.meta, 0)
+    }
+
+    private fun popMany(max: Int, flags: Int): List<Message> {
+        require(max >= 0) { "max must not be negative: $max" }
+        val s = Scratch.get()
+        val out = ArrayList<Message>(minOf(max, FastCalls.POP_MAX))
+        while (out.size < max) {
+            val want = minOf(max - out.size, FastCalls.POP_MAX)
+            val n = popInto(s, want, flags)
+            for (i in 0 until n) out.add(message(s.data, s.meta, i))
+            // Fewer than asked is the end, unless the call stopped for lack of room.
+            if (n < want && s.meta.getInt(n * FastCalls.META_SIZE + FastCalls.META_MORE) == 0) break
+        }
+        return out
+    }
+
+    /**
+     * One `vqueue_pop` of up to [max] records into [s]'s buffers; when not
+     * even the first fits it grows the body buffer and asks again.
+     */
+    private fun popInto(s: Scratch, max: Int, flags: Int): Int {
+        while (true) {
+            val data = s.data(0)
+            val meta = s.meta(max * FastCalls.META_SIZE)
+            val n = FastCalls.check(FastCalls.vqueue_pop(handle, max, flags, data, data.capacity(), meta)).toInt()
+            Reference.reachabilityFence(this)
+            if (n > 0 || meta.getInt(FastCalls.META_MORE) == 0) return n
+            s.data(meta.getInt(FastCalls.META_LEN))
+        }
+    }
+
+    /** The [i]th record [popInto] left in the buffers; bodies lie end to end. */
+    private fun message(data: ByteBuffer, meta: ByteBuffer, i: Int): Message {
+        val at = i * FastCalls.META_SIZE
+        val body = ByteArray(meta.getInt(at + FastCalls.META_LEN))
+        data.get(body)
+        return Message(
+            body,
+            MsgType.entries[meta.getInt(at + FastCalls.META_TYPE)],
+            meta.getInt(at + FastCalls.META_PART).toUInt(),
+            meta.getLong(at + FastCalls.META_OFFSET).toULong(),
+        )
+    }
 
     /**
      * Blocks the calling thread until a record is available (true) or
@@ -86,13 +148,13 @@ class Consumer private constructor(private val raw: NativeConsumer) : AutoClosea
      */
     fun tail(commit: Boolean = false, poll: Duration = 1.seconds): Flow<Message> = flow {
         while (true) {
-            val m = raw.pop()
+            val m = pop()
             if (m == null) {
                 await(poll)
                 continue
             }
             emit(m)
-            if (commit) raw.commit()
+            if (commit) commit()
         }
     }
 

@@ -9,7 +9,7 @@
  */
 package dev.vqueue
 
-import java.nio.ByteBuffer
+import java.lang.ref.Reference
 import java.nio.file.Path
 
 /**
@@ -19,6 +19,11 @@ import java.nio.file.Path
  * (calls are serialised).
  */
 class Queue private constructor(private val raw: NativeQueue) : AutoCloseable {
+    /** A reference of the native handle for the fast calls, given back when this object is collected. */
+    private val handle: Long = raw.uniffiCloneHandle().also { h ->
+        UniffiLib.CLEANER.register(this, Runnable { FastCalls.vqueue_release_queue(h) })
+    }
+
     companion object {
         /**
          * Opens queue [name] in directory [base]. A [Mode.READ_WRITE] handle
@@ -43,7 +48,12 @@ class Queue private constructor(private val raw: NativeQueue) : AutoCloseable {
 
     /** Appends one record; returns the part's byte length after it. */
     @JvmOverloads
-    fun push(body: ByteArray, type: MsgType = MsgType.STRING): Long = raw.push(direct(body), type).toLong()
+    fun push(body: ByteArray, type: MsgType = MsgType.STRING): Long {
+        val buf = Scratch.get().data(body.size).put(body).flip()
+        val edge = FastCalls.vqueue_push(handle, buf, body.size, type.ordinal)
+        Reference.reachabilityFence(this)
+        return FastCalls.check(edge)
+    }
 
     /** Appends [text] as UTF-8. */
     @JvmOverloads
@@ -51,7 +61,21 @@ class Queue private constructor(private val raw: NativeQueue) : AutoCloseable {
 
     /** Appends [bodies] in order with one call and one metadata update. */
     @JvmOverloads
-    fun pushBatch(bodies: List<ByteArray>, type: MsgType = MsgType.STRING): Long = raw.pushBatch(bodies, type).toLong()
+    fun pushBatch(bodies: List<ByteArray>, type: MsgType = MsgType.STRING): Long {
+        val scratch = Scratch.get()
+        var total = 0L
+        for (b in bodies) total += b.size
+        require(total <= Int.MAX_VALUE) { "a batch holds at most 2 GiB of bodies; split it" }
+        val data = scratch.data(total.toInt())
+        val lens = scratch.meta(bodies.size * 4)
+        for (b in bodies) {
+            data.put(b)
+            lens.putInt(b.size)
+        }
+        val edge = FastCalls.vqueue_push_batch(handle, data.flip(), lens.flip(), bodies.size, type.ordinal)
+        Reference.reachabilityFence(this)
+        return FastCalls.check(edge)
+    }
 
     /** Puts data and metadata on stable storage now. */
     fun sync() = raw.sync()
@@ -79,22 +103,4 @@ class Queue private constructor(private val raw: NativeQueue) : AutoCloseable {
 
     /** Releases the queue. Idempotent; later calls fail with [QueueException.Closed]. */
     override fun close() = raw.release()
-}
-
-/**
- * The engine borrows a pushed body without copying it, which needs a direct
- * buffer; each thread reuses one, grown to the largest body it has pushed.
- */
-private val pushBuffers = ThreadLocal.withInitial { ByteBuffer.allocateDirect(4096) }
-
-private fun direct(body: ByteArray): ByteBuffer {
-    var buf = pushBuffers.get()
-    if (buf.capacity() < body.size) {
-        buf = ByteBuffer.allocateDirect(maxOf(body.size, buf.capacity() * 2))
-        pushBuffers.set(buf)
-    }
-    buf.clear()
-    buf.put(body)
-    buf.flip()
-    return buf
 }

@@ -128,7 +128,15 @@ fn write_all_at_io(file: &File, bytes: &[u8], pos: u64) -> io::Result<()> {
 /// Writes all of `parts`, one after the other, at `pos`: on 64-bit Linux and
 /// Android with one `pwritev` (so pieces held in different places need no
 /// copy into one buffer first), elsewhere with one positional write each.
-pub fn write_all_vectored_at(file: &File, parts: &mut [io::IoSlice<'_>], mut pos: u64) -> io::Result<()> {
+pub fn write_all_vectored_at(file: &File, parts: &mut [io::IoSlice<'_>], pos: u64) -> io::Result<()> {
+    // The call consumes `parts`: the log gets a copy of the bytes first.
+    #[cfg(feature = "io-trace")]
+    let whole: Vec<u8> = parts.iter().flat_map(|p| p.iter().copied()).collect();
+    traced!(write_all_vectored_at_io(file, parts, pos), |r, _| r
+        .write(file, pos, &whole))
+}
+
+fn write_all_vectored_at_io(file: &File, parts: &mut [io::IoSlice<'_>], mut pos: u64) -> io::Result<()> {
     #[cfg(all(any(target_os = "linux", target_os = "android"), target_pointer_width = "64"))]
     {
         use std::os::fd::AsRawFd;

@@ -72,9 +72,12 @@ impl Op {
     }
 }
 
-/// The bodies of every push, by index: JSON text so v3 parts compress.
+/// The bodies of every push, by index: JSON text so v3 parts compress, and
+/// now and then one large enough for the writer's direct (vectored) write.
 fn payload(i: usize) -> Vec<u8> {
-    if i % 7 == 3 {
+    if i % 7 == 1 {
+        body(i, 4200)
+    } else if i % 7 == 3 {
         body(i, 30 + i % 200)
     } else {
         json_body(i, i.is_multiple_of(2))

@@ -21,7 +21,11 @@ case "$profile" in
     *) echo "ci/gen-uniffi-python.sh: unknown profile '$profile' (release or debug)" >&2; exit 2 ;;
 esac
 
-cargo build -q "${flags[@]}" -p vqueue-ffi -p uniffi-bindgen
+# One package per build, as kotlin/scripts/native.sh builds them: built
+# together, they would share dependency features, and the library would be
+# compiled a second time for the Kotlin runner.
+cargo build -q "${flags[@]}" -p vqueue-ffi
+cargo build -q "${flags[@]}" -p uniffi-bindgen
 target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 mkdir -p "$out"
 "$target_dir/$profile/uniffi-bindgen" generate --library "$target_dir/$profile/$lib" \

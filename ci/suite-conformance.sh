@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Conformance suite: the language-neutral scenarios of tests/conformance run
 # by every binding's runner (Rust on vqueue-core, Python on the PyO3 package,
-# the vqueue command for maintenance, Python on the UniFFI-generated module),
+# the vqueue command for maintenance, Python on the UniFFI-generated module,
+# Kotlin on the SDK jar when java and mvn are there),
 # compared with the expected results and with each other; random scenarios
 # from the Hypothesis and proptest strategies; cross-writing between the
 # bindings and v_queue 0.3.3; the driver's own tests (a changed expected
@@ -45,6 +46,17 @@ if ! (cd tests && "$VPY" -c 'import vqueue' 2>/dev/null); then
 fi
 
 export VQC_BINDINGS=core,pyo3,cli,uniffi
+# The Kotlin runner: the SDK jar (debug library, like the runners above) and
+# a project that declares only that jar (kotlin/conformance).
+kotlin_missing=$(for t in java mvn; do command -v "$t" >/dev/null 2>&1 || printf '%s ' "$t"; done)
+if [[ -z "$kotlin_missing" ]]; then
+    echo "--> kotlin/conformance/build.sh"
+    bash kotlin/conformance/build.sh
+    export VQC_KOTLIN_CMD="java -cp $PWD/kotlin/conformance/target/classes:$PWD/kotlin/conformance/target/lib/* dev.vqueue.conformance.MainKt"
+    VQC_BINDINGS+=,kotlin
+else
+    echo "--> kotlin skipped: ${kotlin_missing% } not on PATH; the other bindings run"
+fi
 export VQUEUE_BIN=$PWD/target/debug/vqueue
 export VQC_RUST_BIN=$PWD/target/debug/vqueue-conformance
 echo "--> built in $(( $(date +%s) - start ))s; bindings: $VQC_BINDINGS"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -32,7 +33,8 @@ SCENARIOS = HERE / "scenarios"
 
 
 def runner_commands() -> Dict[str, List[str]]:
-    """How to start each binding's runner."""
+    """How to start each binding's runner. `$VQC_<BINDING>_CMD` replaces a
+    binding's command (split like a shell line); `kotlin` has only that."""
     rust = os.environ.get("VQC_RUST_BIN", str(REPO / "target" / "debug" / "vqueue-conformance"))
     py = [sys.executable, str(HERE / "runner.py"), "--binding"]
     cmds = {
@@ -42,9 +44,10 @@ def runner_commands() -> Dict[str, List[str]]:
         "cli": py + ["cli"],
         "uniffi": py + ["uniffi"],
     }
-    kotlin = os.environ.get("VQC_KOTLIN_CMD")
-    if kotlin:
-        cmds["kotlin"] = kotlin.split()
+    for name in [*cmds, "kotlin"]:
+        given = os.environ.get(f"VQC_{name.upper()}_CMD")
+        if given:
+            cmds[name] = shlex.split(given)
     return cmds
 
 

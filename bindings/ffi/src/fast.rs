@@ -167,6 +167,12 @@ pub unsafe extern "C" fn vqueue_pop(
         let mut popped = 0;
         let mut needs = None;
         if flags & POP_PENDING_ONLY != 0 && c.record_len().is_none() {
+            // Nothing announced is pop_body's None; a closed consumer is
+            // Closed there, and so here.
+            if !c.is_ready() {
+                let closed = "consumer was closed or taken over by a newer handle";
+                return Err(core::Error::Closed(closed.into()).into());
+            }
             if let Some(m) = metas.first_mut() {
                 *m = RecordMeta::END;
             }

@@ -87,6 +87,9 @@ class Consumer private constructor(private val raw: NativeConsumer) : AutoClosea
 
     private fun popMany(max: Int, flags: Int): List<Message> {
         require(max >= 0) { "max must not be negative: $max" }
+        // No fast call is made for nothing; the generated one still reports
+        // a closed consumer, as every binding does.
+        if (max == 0) return if (flags == 0) raw.popBatch(0u) else raw.popBatchCommit(0u)
         val s = Scratch.get()
         val out = ArrayList<Message>(minOf(max, FastCalls.POP_MAX))
         while (out.size < max) {

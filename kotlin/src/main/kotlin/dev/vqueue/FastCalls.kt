@@ -1,5 +1,6 @@
 package dev.vqueue
 
+import com.sun.jna.Library
 import com.sun.jna.Native
 import com.sun.jna.NativeLibrary
 import java.nio.ByteBuffer
@@ -18,9 +19,15 @@ internal object FastCalls {
     init {
         // Loads (and checks) the library through the generated code first.
         UniffiLib.ensureInitialized()
-        // The generated code's lookup: the same name gives the same loaded library.
+        // The generated code's lookup. JNA caches a library by name and
+        // options, and Native.register(Class, String) passes the class
+        // loader: the same name and options give the same loaded library.
+        // Other options would load it a second time, which from a jar is a
+        // second extracted copy with its own error slot, so take_error would
+        // never see the fast calls' errors.
         val name = System.getProperty("uniffi.component.vqueue_uniffi.libraryOverride") ?: "vqueue_ffi"
-        Native.register(FastCalls::class.java, NativeLibrary.getInstance(name))
+        val options = mapOf(Library.OPTION_CLASSLOADER to UniffiLib::class.java.classLoader)
+        Native.register(FastCalls::class.java, NativeLibrary.getInstance(name, options))
     }
 
     /** `vqueue_pop` flag: commit in the same call. */

@@ -19,6 +19,6 @@ echo "--> mvn package (the SDK jar, debug library)"
 mvn -B -ntp -q -f "$build/pom.xml" package -Dvqueue.native.skip=true -Dmaven.test.skip=true
 
 echo "--> mvn compile (the runner, declaring only the jar)"
-jars=("$build"/target/vqueue-*.jar)
-jar=${jars[0]}
-bash "$sdk/scripts/with-sdk-repo.sh" "$jar" mvn -B -ntp -q -f "$here/pom.xml" compile
+# The SDK jar's name changes with every build: none of an earlier one may stay.
+rm -rf "$here/target/lib"
+bash "$sdk/scripts/with-sdk-repo.sh" "$build/target" mvn -B -ntp -q -f "$here/pom.xml" compile

@@ -6,9 +6,8 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 sdk="$here/.."
-jar=$(ls "$sdk"/target/vqueue-*.jar | grep -v -- '-sources' | head -1)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cp -r "$here/pom.xml" "$here/src" "$tmp/"
 # Only the jar's own repository: nothing of the SDK's build is visible here.
-bash "$sdk/scripts/with-sdk-repo.sh" "$jar" mvn -B -ntp -q -f "$tmp/pom.xml" compile exec:java
+bash "$sdk/scripts/with-sdk-repo.sh" "$sdk/target" mvn -B -ntp -q -f "$tmp/pom.xml" compile exec:java

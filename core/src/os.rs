@@ -50,45 +50,33 @@ pub fn open_read(path: &Path) -> io::Result<File> {
 /// Opens for reading and writing, creating the file if needed and never
 /// truncating it (metadata is rewritten in place).
 pub fn open_rw(path: &Path) -> io::Result<File> {
-    existed!(existed = path);
-    traced!(
-        std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path),
-        |r, f| if !existed {
-            r.created(path, f)
-        }
-    )
+    open_for_write(path, true, false)
 }
 
 /// Opens for writing only, creating the file if needed, without truncating.
 pub fn open_write(path: &Path) -> io::Result<File> {
-    existed!(existed = path);
-    traced!(
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path),
-        |r, f| if !existed {
-            r.created(path, f)
-        }
-    )
+    open_for_write(path, false, false)
 }
 
 /// Opens for writing, creating the file or cutting it to nothing.
 fn create_truncate(path: &Path) -> io::Result<File> {
+    open_for_write(path, false, true)
+}
+
+fn open_for_write(path: &Path, read: bool, truncate: bool) -> io::Result<File> {
     existed!(existed = path);
     traced!(
         std::fs::OpenOptions::new()
+            .read(read)
             .write(true)
             .create(true)
-            .truncate(true)
+            .truncate(truncate)
             .open(path),
-        |r, f| if existed { r.set_len(f) } else { r.created(path, f) }
+        |r, f| match (existed, truncate) {
+            (false, _) => r.created(path, f),
+            (true, true) => r.set_len(f),
+            (true, false) => {}
+        }
     )
 }
 
